@@ -1,0 +1,19 @@
+"""Names of the facts `incidents` announces, and where they come from.
+
+Handlers subscribe with `@event_handler(SOURCE, IncidentEvent.DECLARED)`.
+Every payload carries `event_id` (unique per fact), `incident_id` and an
+`incident` snapshot; handlers re-read what they need.
+"""
+from enum import StrEnum
+
+SOURCE = "incidents"
+
+
+class IncidentEvent(StrEnum):
+    DECLARED = "incident_declared"
+    STATUS_CHANGED = "incident_status_changed"
+    SEVERITY_CHANGED = "incident_severity_changed"
+    ROLE_ASSIGNED = "incident_role_assigned"
+    SLACK_RESOURCES_ATTACHED = "incident_slack_resources_attached"
+    TIMELINE_EVENT_ADDED = "timeline_event_added"
+    RESOLVED = "incident_resolved"

@@ -1,0 +1,134 @@
+"""Payloads in and out of the incidents RPC: validated dicts, never ORM objects."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from services.common.timeutil import from_iso, to_iso
+from services.incidents.exceptions import InvalidInput
+from services.incidents.models import Incident, TimelineEvent
+
+MAX_DESCRIPTION = 500
+MAX_TEXT = 3000
+SOURCES = ("slack", "reaction", "web", "api")
+USER_ID = re.compile(r"^[UWB][A-Z0-9]{2,30}$")
+SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,9}$")
+
+
+def require_text(value: Any, field: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field)
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"{field} cannot be empty", field)
+    if len(text) > limit:
+        raise InvalidInput(f"{field} is too long ({len(text)} characters, at most {limit})", field)
+    return text
+
+
+def require_choice(value: Any, field: str, choices: list[str]) -> str:
+    if value not in choices:
+        raise InvalidInput(f"unknown {field} {value!r}: choose one of {', '.join(choices)}", field)
+    return value
+
+
+def optional_pattern(value: Any, field: str, pattern: re.Pattern) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not pattern.match(value):
+        raise InvalidInput(f"{field} {value!r} is not a valid Slack id", field)
+    return value
+
+
+def require_int(value: Any, field: str, minimum: int = 0, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{field} must be a whole number", field)
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and {maximum}" if maximum is not None else ""
+        raise InvalidInput(f"{field} must be between {minimum}{upper}", field)
+    return value
+
+
+def parse_declaration(data: Any, config) -> dict:  # noqa: ANN001
+    """Validate a declare command; the result holds only known, checked fields."""
+    if not isinstance(data, dict):
+        raise InvalidInput("a declaration must be an object", None)
+    unknown = set(data) - {"description", "severity", "is_private", "reporter_id", "source",
+                           "idempotency_key"}
+    if unknown:
+        raise InvalidInput(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+    is_private = data.get("is_private", False)
+    if not isinstance(is_private, bool):
+        raise InvalidInput("is_private must be true or false", "is_private")
+    key = data.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 255):
+        raise InvalidInput("idempotency_key must be 1-255 characters", "idempotency_key")
+    return {
+        "description": require_text(data.get("description"), "description", MAX_DESCRIPTION),
+        "severity": require_choice(data.get("severity", config.default_severity), "severity",
+                                   config.severity_names()),
+        "is_private": is_private,
+        "reporter_id": optional_pattern(data.get("reporter_id"), "reporter_id", USER_ID),
+        "source": require_choice(data.get("source", "slack"), "source", list(SOURCES)),
+        "idempotency_key": key,
+    }
+
+
+def parse_slack_resources(data: dict) -> dict:
+    checks = {
+        "channel_id": SLACK_ID, "digest_channel_id": SLACK_ID,
+        "digest_ts": SLACK_TS, "control_panel_ts": SLACK_TS,
+    }
+    unknown = set(data) - set(checks) - {"channel_name"}
+    if unknown:
+        raise InvalidInput(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+    out = {k: optional_pattern(data.get(k), k, p) for k, p in checks.items() if k in data}
+    if "channel_name" in data:
+        out["channel_name"] = require_text(data["channel_name"], "channel_name", 80)
+    return out
+
+
+def parse_occurred_at(value: Any):  # noqa: ANN201
+    if value is None:
+        return None
+    try:
+        parsed = from_iso(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"occurred_at {value!r} is not an ISO 8601 time", "occurred_at")
+    return parsed
+
+
+def incident_to_dict(incident: Incident) -> dict:
+    return {
+        "id": incident.id,
+        "description": incident.description,
+        "severity": incident.severity,
+        "status": incident.status,
+        "is_private": incident.is_private,
+        "reporter_id": incident.reporter_id,
+        "source": incident.source,
+        "channel_id": incident.channel_id,
+        "channel_name": incident.channel_name,
+        "digest_channel_id": incident.digest_channel_id,
+        "digest_ts": incident.digest_ts,
+        "control_panel_ts": incident.control_panel_ts,
+        "meeting_url": incident.meeting_url,
+        "roles": {a.role: a.user_id for a in sorted(incident.roles, key=lambda a: a.role)},
+        "declared_at": to_iso(incident.declared_at),
+        "updated_at": to_iso(incident.updated_at),
+        "severity_changed_at": to_iso(incident.severity_changed_at),
+        "resolved_at": to_iso(incident.resolved_at),
+        "last_update_at": to_iso(incident.last_update_at),
+    }
+
+
+def timeline_to_dict(entry: TimelineEvent) -> dict:
+    return {
+        "id": entry.id,
+        "incident_id": entry.incident_id,
+        "occurred_at": to_iso(entry.occurred_at),
+        "kind": entry.kind,
+        "text": entry.text,
+        "actor_id": entry.actor_id,
+    }

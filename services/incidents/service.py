@@ -1,0 +1,111 @@
+"""The incidents service: the system of record. Entrypoints stay thin: validate,
+run one store operation in a transaction, relay its events, return a dict."""
+from __future__ import annotations
+
+import datetime as dt
+
+from nameko.events import EventDispatcher
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.common.db import DatabaseProvider
+from services.common.dependencies import ConfigProvider
+from services.incidents import claims, outbox, store
+from services.incidents.schemas import (
+    incident_to_dict,
+    parse_declaration,
+    parse_slack_resources,
+    timeline_to_dict,
+)
+
+BACKLOG_AGE = dt.timedelta(seconds=5)
+
+
+class IncidentsService:
+    name = "incidents"
+
+    db = DatabaseProvider()
+    config = ConfigProvider()
+    dispatch = EventDispatcher()
+
+    def _relay(self, events) -> None:  # noqa: ANN001
+        outbox.relay(self.db, self.dispatch, [e.id for e in events])
+
+    def _change(self, operation, *args) -> dict:  # noqa: ANN001
+        with self.db.transaction() as session:
+            incident, events = operation(session, *args)
+            result = incident_to_dict(incident)
+        self._relay(events)
+        return result
+
+    @rpc
+    def declare_incident(self, data: dict) -> dict:
+        return self._change(store.declare, parse_declaration(data, self.config), self.config)
+
+    @rpc
+    def get_incident(self, incident_id: int) -> dict:
+        with self.db.transaction() as session:
+            return incident_to_dict(store.load(session, incident_id))
+
+    @rpc
+    def get_incident_by_channel(self, channel_id: str) -> dict | None:
+        with self.db.transaction() as session:
+            incident = store.by_channel(session, channel_id)
+            return incident_to_dict(incident) if incident else None
+
+    @rpc
+    def list_incidents(self, status: str | None = None, severity: str | None = None,
+                       open_only: bool = False, limit: int = 50, offset: int = 0) -> dict:
+        with self.db.transaction() as session:
+            rows, total = store.list_incidents(session, self.config, status, severity,
+                                               open_only, limit, offset)
+            return {"items": [incident_to_dict(i) for i in rows], "total": total,
+                    "limit": limit, "offset": offset}
+
+    @rpc
+    def change_status(self, incident_id: int, status: str, actor_id: str | None = None) -> dict:
+        return self._change(store.change_status, incident_id, status, actor_id, self.config)
+
+    @rpc
+    def change_severity(self, incident_id: int, severity: str,
+                        actor_id: str | None = None) -> dict:
+        return self._change(store.change_severity, incident_id, severity, actor_id, self.config)
+
+    @rpc
+    def assign_role(self, incident_id: int, role: str, user_id: str,
+                    actor_id: str | None = None) -> dict:
+        return self._change(store.assign_role, incident_id, role, user_id, actor_id, self.config)
+
+    @rpc
+    def attach_slack_resources(self, incident_id: int, **resources) -> dict:
+        return self._change(store.attach_slack_resources, incident_id,
+                            parse_slack_resources(resources))
+
+    @rpc
+    def add_timeline_event(self, incident_id: int, text: str, kind: str = "manual",
+                           actor_id: str | None = None, occurred_at: str | None = None) -> dict:
+        with self.db.transaction() as session:
+            entry, events = store.add_timeline_entry(session, incident_id, text, kind,
+                                                     actor_id, occurred_at)
+            result = timeline_to_dict(entry)
+        self._relay(events)
+        return result
+
+    @rpc
+    def list_timeline(self, incident_id: int, limit: int = 100, offset: int = 0) -> dict:
+        with self.db.transaction() as session:
+            rows, total = store.list_timeline(session, incident_id, limit, offset)
+            return {"items": [timeline_to_dict(e) for e in rows], "total": total,
+                    "limit": limit, "offset": offset}
+
+    @rpc
+    def claim_delivery(self, key: str, lease_seconds: int | None = None) -> bool:
+        return claims.claim(self.db, key, lease_seconds)
+
+    @rpc
+    def complete_delivery(self, key: str) -> bool:
+        return claims.complete(self.db, key)
+
+    @timer(interval=2)
+    def relay_outbox_backlog(self) -> None:
+        outbox.relay_backlog(self.db, self.dispatch, BACKLOG_AGE)

@@ -1,0 +1,54 @@
+"""The Bolt app behind `POST /slack/events`: signature checks, event dedupe, listeners."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+
+from services.slack_gateway.listeners import GatewayDeps, register_all
+
+log = logging.getLogger(__name__)
+
+
+def build_app(signing_secret: str, client: WebClient, deps: GatewayDeps) -> App:
+    app = App(
+        signing_secret=signing_secret,
+        client=client,
+        # auth.test at construction would make start-up depend on Slack being reachable.
+        token_verification_enabled=False,
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt.App"),
+    )
+    app.use(_dedupe_retried_events(deps))
+    register_all(app, deps)
+
+    @app.error
+    def on_error(error: Exception, body: dict) -> None:
+        log.error("Slack listener failed for %s: %r", body.get("type"), error, exc_info=error)
+
+    return app
+
+
+def _dedupe_retried_events(deps: GatewayDeps) -> Callable:
+    """Slack redelivers an event (same event_id, X-Slack-Retry-Num) when an ack was
+    slow or lost; the first delivery, on whichever replica, is the only one acted on."""
+
+    def dedupe(body: dict, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with deps.rpc.cluster() as rpc:
+                first = rpc.incidents.claim_delivery(f"slack-event:{event_id}")
+            if not first:
+                log.info("event %s already handled; ignoring the redelivery", event_id)
+                return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return dedupe
+
+
+def to_bolt_request(body: str, query: str, headers: dict[str, list[str]]) -> BoltRequest:
+    return BoltRequest(body=body, query=query, headers=headers)

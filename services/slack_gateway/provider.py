@@ -1,0 +1,80 @@
+"""The gateway's Slack dependency: Web API client, Bolt app and digest channel,
+built once at container set-up from the nameko config (never at import)."""
+from __future__ import annotations
+
+import logging
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from slack_bolt.request import BoltRequest
+from werkzeug.wrappers import Request, Response
+
+from services.common.bus import RpcPool
+from services.common.config import Config, load_config
+from services.slack_gateway.bolt_app import build_app
+from services.slack_gateway.digest_channel import DigestChannel
+from services.slack_gateway.listeners import GatewayDeps
+from services.slack_gateway.slack_client import SlackSettings, make_web_client
+
+log = logging.getLogger(__name__)
+
+
+def config_of(container_config: dict) -> Config:
+    preloaded = container_config.get("INCIDENTBOT_CONFIG_OBJECT")
+    if isinstance(preloaded, Config):
+        return preloaded
+    return load_config(container_config.get("INCIDENTBOT_CONFIG"))
+
+
+class Slack:
+    """What gateway entrypoints get: `client`, `config`, `digest`, `handle_http`."""
+
+    def __init__(self, settings: SlackSettings, config: Config, rpc: RpcPool):
+        self.settings = settings
+        self.config = config
+        self.rpc = rpc
+        self.enabled = settings.enabled
+        self.client = make_web_client(settings) if self.enabled else None
+        self.digest = DigestChannel(self.client, config.digest_channel) if self.enabled else None
+        self.app = (build_app(settings.signing_secret, self.client, GatewayDeps(config, rpc))
+                    if self.enabled else None)
+
+    def handle_http(self, request: Request) -> Response:
+        if not self.enabled:
+            return Response('{"error": "Slack is not configured on this gateway"}', status=503,
+                            mimetype="application/json")
+        headers: dict[str, list[str]] = {}
+        for key, value in request.headers.items():
+            headers.setdefault(key.lower(), []).append(value)
+        bolt_request = BoltRequest(body=request.get_data(as_text=True),
+                                   query=request.query_string.decode("latin-1"), headers=headers)
+        result = self.app.dispatch(bolt_request)
+        response = Response(result.body, status=result.status)
+        for key, values in result.headers.items():
+            for value in values:
+                response.headers.add(key, value)
+        return response
+
+
+class SlackProvider(DependencyProvider):
+    def setup(self) -> None:
+        settings = SlackSettings.from_nameko_config(self.container.config)
+        self.rpc = RpcPool(self.container.config)
+        self.slack = Slack(settings, config_of(self.container.config), self.rpc)
+        if not self.slack.enabled:
+            log.warning("Slack is off: %s not set. The gateway answers 503 on /slack/events; "
+                        "every other service runs.", " and ".join(settings.missing))
+
+    def start(self) -> None:
+        if self.slack.enabled:
+            # Joining the digest channel talks to Slack: do not hold up start-up for it.
+            eventlet.spawn_n(self.slack.digest.resolve)
+
+    def stop(self) -> None:
+        self.rpc.close()
+
+    def kill(self) -> None:
+        self.rpc.close()
+
+    def get_dependency(self, worker_ctx) -> Slack:  # noqa: ANN001
+        return self.slack

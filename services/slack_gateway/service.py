@@ -1,0 +1,49 @@
+"""The Slack gateway: Slack in (`POST /slack/events`) and Slack out (renders
+incident state into Slack when `incidents` announces a change)."""
+from __future__ import annotations
+
+import json
+import logging
+
+from nameko.events import event_handler
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from werkzeug.wrappers import Request, Response
+
+from services.common.events import SOURCE, IncidentEvent
+from services.slack_gateway.provider import SlackProvider
+from services.slack_gateway.war_room import WarRoom
+
+log = logging.getLogger(__name__)
+CLAIM_LEASE_SECONDS = 120
+
+
+class SlackGatewayService:
+    name = "slack_gateway"
+
+    slack = SlackProvider()
+    incidents = RpcProxy("incidents")
+
+    @http("POST", "/slack/events")
+    def slack_events(self, request: Request) -> Response:
+        return self.slack.handle_http(request)
+
+    @http("GET", "/healthz")
+    def healthz(self, request: Request) -> Response:
+        body = {"status": "ok", "slack": "on" if self.slack.enabled else "off",
+                "digest_channel_id": self.slack.digest.channel_id if self.slack.digest else None}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    @event_handler(SOURCE, IncidentEvent.DECLARED)
+    def handle_incident_declared(self, payload: dict) -> None:
+        if not self.slack.enabled:
+            return
+        key = f"slack_gateway:war_room:{payload['incident_id']}"
+        # Lease: if this worker dies half-way, a redelivery may finish the job later.
+        if not self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
+            log.info("war room for incident %s already handled", payload["incident_id"])
+            return
+        room = WarRoom(self.slack.client, self.incidents, self.slack.config,
+                       self.slack.digest.resolve())
+        room.open(payload["incident_id"])
+        self.incidents.complete_delivery(key)

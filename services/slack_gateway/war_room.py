@@ -1,0 +1,143 @@
+"""Opening the war room for a declared incident.
+
+Only channel creation must come first; everything else (topic, invites, the
+control panel and its pin, the digest post, the reporter's notice) runs
+concurrently. Each step looks at the current incident first, so a redelivered
+`incident_declared` finishes what is missing instead of doing it twice.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import eventlet
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from services.slack_gateway.blocks.control_panel import render_control_panel
+from services.slack_gateway.blocks.digest import render_digest
+from services.slack_gateway.blocks.text import render_reporter_notice, render_topic
+from services.slack_gateway.channel_names import channel_name
+
+log = logging.getLogger(__name__)
+MAX_NAME_ATTEMPTS = 20
+
+
+class WarRoomError(Exception):
+    pass
+
+
+def create_channel(client: WebClient, incident: dict, naming) -> tuple[str, str]:  # noqa: ANN001
+    for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
+        name = channel_name(incident, naming, attempt)
+        try:
+            response = client.conversations_create(name=name, is_private=incident["is_private"])
+            return response["channel"]["id"], response["channel"]["name"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "name_taken":
+                raise WarRoomError(f"creating #{name} failed: {exc.response.get('error')}") from exc
+    raise WarRoomError(f"no free channel name after {MAX_NAME_ATTEMPTS} attempts")
+
+
+def invite(client: WebClient, channel_id: str, user_ids: list[str]) -> None:
+    users = [u for u in dict.fromkeys(user_ids) if u]
+    if not users:
+        return
+    try:
+        client.conversations_invite(channel=channel_id, users=",".join(users))
+    except SlackApiError as exc:
+        if len(users) == 1:
+            if exc.response.get("error") not in ("already_in_channel", "cant_invite_self"):
+                raise
+            return
+        # One bad id fails the whole call: invite one by one so the rest still get in.
+        for user in users:
+            invite(client, channel_id, [user])
+
+
+def usergroup_members(client: WebClient, groups: list[str]) -> list[str]:
+    members: list[str] = []
+    for group in groups:
+        members += client.usergroups_users_list(usergroup=group)["users"]
+    return members
+
+
+class WarRoom:
+    """Runs the war-room steps for one incident and reports what it stored."""
+
+    def __init__(self, client: WebClient, incidents: Any, config, digest_channel_id: str | None):  # noqa: ANN001
+        self.client = client
+        self.incidents = incidents
+        self.config = config
+        self.digest_channel_id = digest_channel_id
+
+    def open(self, incident_id: int) -> dict:
+        incident = self.incidents.get_incident(incident_id)
+        if not incident["channel_id"]:
+            channel_id, name = create_channel(self.client, incident, self.config.channel_naming)
+            incident = self.incidents.attach_slack_resources(incident_id, channel_id=channel_id,
+                                                             channel_name=name)
+        steps: dict[str, Callable[[dict], dict]] = {
+            "topic": self._set_topic,
+            "invite": self._invite,
+            "control_panel": self._post_control_panel,
+            "digest": self._post_digest,
+            "reporter_notice": self._notify_reporter,
+        }
+        pool = eventlet.GreenPool(len(steps))
+        running = {name: pool.spawn(step, incident) for name, step in steps.items()}
+        stored: dict[str, str] = {}
+        failed: list[str] = []
+        for name, thread in running.items():
+            try:
+                stored.update(thread.wait() or {})
+            except Exception as exc:  # one step failing must not undo the others
+                log.error("incident %s: war-room step %s failed: %s", incident_id, name, exc)
+                failed.append(name)
+        if stored:
+            incident = self.incidents.attach_slack_resources(incident_id, **stored)
+        if failed:
+            raise WarRoomError(f"incident {incident_id}: steps failed: {', '.join(failed)}")
+        return incident
+
+    def _set_topic(self, incident: dict) -> dict:
+        self.client.conversations_setTopic(channel=incident["channel_id"],
+                                           topic=render_topic(incident, self.config))
+        return {}
+
+    def _invite(self, incident: dict) -> dict:
+        slack = self.config.slack
+        users = [incident["reporter_id"], *slack.auto_invite_user_ids]
+        users += usergroup_members(self.client, list(slack.auto_invite_usergroups))
+        invite(self.client, incident["channel_id"], users)
+        return {}
+
+    def _post_control_panel(self, incident: dict) -> dict:
+        if incident["control_panel_ts"]:
+            return {}
+        message = render_control_panel(incident, self.config)
+        posted = self.client.chat_postMessage(channel=incident["channel_id"], **message)
+        try:
+            self.client.pins_add(channel=incident["channel_id"], timestamp=posted["ts"])
+        except SlackApiError as exc:
+            if exc.response.get("error") != "already_pinned":
+                raise
+        return {"control_panel_ts": posted["ts"]}
+
+    def _post_digest(self, incident: dict) -> dict:
+        if not self.digest_channel_id:
+            return {}
+        message = render_digest(incident, self.config)
+        if incident["digest_ts"] and incident["digest_channel_id"]:
+            self.client.chat_update(channel=incident["digest_channel_id"],
+                                    ts=incident["digest_ts"], **message)
+            return {}
+        posted = self.client.chat_postMessage(channel=self.digest_channel_id, **message)
+        return {"digest_channel_id": self.digest_channel_id, "digest_ts": posted["ts"]}
+
+    def _notify_reporter(self, incident: dict) -> dict:
+        if incident["reporter_id"]:
+            # Posting to a user id lands in the bot's DM with that user.
+            self.client.chat_postMessage(channel=incident["reporter_id"],
+                                         text=render_reporter_notice(incident))
+        return {}
