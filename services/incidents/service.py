@@ -11,6 +11,7 @@ from nameko.timer import timer
 from services.common.db import DatabaseProvider
 from services.common.dependencies import ConfigProvider
 from services.incidents import claims, outbox, store
+from services.incidents.exceptions import IncidentError
 from services.incidents.schemas import (
     incident_to_dict,
     parse_declaration,
@@ -38,22 +39,22 @@ class IncidentsService:
         self._relay(events)
         return result
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def declare_incident(self, data: dict) -> dict:
         return self._change(store.declare, parse_declaration(data, self.config), self.config)
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def get_incident(self, incident_id: int) -> dict:
         with self.db.transaction() as session:
             return incident_to_dict(store.load(session, incident_id))
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def get_incident_by_channel(self, channel_id: str) -> dict | None:
         with self.db.transaction() as session:
             incident = store.by_channel(session, channel_id)
             return incident_to_dict(incident) if incident else None
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def list_incidents(self, status: str | None = None, severity: str | None = None,
                        open_only: bool = False, limit: int = 50, offset: int = 0) -> dict:
         with self.db.transaction() as session:
@@ -62,26 +63,26 @@ class IncidentsService:
             return {"items": [incident_to_dict(i) for i in rows], "total": total,
                     "limit": limit, "offset": offset}
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def change_status(self, incident_id: int, status: str, actor_id: str | None = None) -> dict:
         return self._change(store.change_status, incident_id, status, actor_id, self.config)
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def change_severity(self, incident_id: int, severity: str,
                         actor_id: str | None = None) -> dict:
         return self._change(store.change_severity, incident_id, severity, actor_id, self.config)
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def assign_role(self, incident_id: int, role: str, user_id: str,
                     actor_id: str | None = None) -> dict:
         return self._change(store.assign_role, incident_id, role, user_id, actor_id, self.config)
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def attach_slack_resources(self, incident_id: int, **resources) -> dict:
         return self._change(store.attach_slack_resources, incident_id,
                             parse_slack_resources(resources))
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def add_timeline_event(self, incident_id: int, text: str, kind: str = "manual",
                            actor_id: str | None = None, occurred_at: str | None = None) -> dict:
         with self.db.transaction() as session:
@@ -91,18 +92,18 @@ class IncidentsService:
         self._relay(events)
         return result
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def list_timeline(self, incident_id: int, limit: int = 100, offset: int = 0) -> dict:
         with self.db.transaction() as session:
             rows, total = store.list_timeline(session, incident_id, limit, offset)
             return {"items": [timeline_to_dict(e) for e in rows], "total": total,
                     "limit": limit, "offset": offset}
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def claim_delivery(self, key: str, lease_seconds: int | None = None) -> bool:
         return claims.claim(self.db, key, lease_seconds)
 
-    @rpc
+    @rpc(expected_exceptions=IncidentError)
     def complete_delivery(self, key: str) -> bool:
         return claims.complete(self.db, key)
 

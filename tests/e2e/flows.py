@@ -1,0 +1,59 @@
+"""Driving Slack the way a person does, and reading back what Slack received."""
+from __future__ import annotations
+
+from tests.fakes.slack_api import SlackFake
+from tests.fakes.slack_signing import SlackSender, state_value_for
+from tests.support.stack import wait_until
+
+REPORTER = "U0REPORTER"
+
+
+def declare_values(description: str, severity: str = "sev2", private: bool = False) -> dict:
+    values = {
+        "declare_description": {"description": state_value_for("plain_text_input", description)},
+        "declare_severity": {"severity": state_value_for("static_select", severity)},
+        "declare_private": {"private": state_value_for("checkboxes", ["private"] if private
+                                                       else [])},
+    }
+    return values
+
+
+def open_modal_by_shortcut(fake: SlackFake, sender: SlackSender, user: str = REPORTER) -> dict:
+    before = len(fake.calls("views.open"))
+    response = sender.shortcut("declare_incident", user, fake.new_trigger_id())
+    assert response.status_code == 200, response.text
+    call = wait_until(lambda: [c for c in fake.calls("views.open")[before:]
+                               if c.response is not None])[0]
+    assert call.ok, call.response
+    return call.response["view"]
+
+
+def declare(fake: SlackFake, sender: SlackSender, description: str, **kwargs) -> dict:
+    """Shortcut -> modal -> submission; returns the war-room channel once it is complete."""
+    view = open_modal_by_shortcut(fake, sender)
+    response = sender.view_submission(view, declare_values(description, **kwargs), REPORTER)
+    assert response.status_code == 200 and response.text == "", response.text
+    return wait_for_war_room(fake, description)
+
+
+def digest_posts(fake: SlackFake) -> list[dict]:
+    digest = fake.channel_by_name("incidents")
+    return [m for m in fake.messages(digest["id"]) if m.get("user") == "U0BOT"]
+
+
+def wait_for_war_room(fake: SlackFake, description: str) -> dict:
+    def ready():
+        for post in digest_posts(fake):
+            if description in str(post.get("blocks")) or description in post.get("text", ""):
+                channel_id = _linked_channel(post)
+                if channel_id and fake.pins(channel_id):
+                    return fake.channel(channel_id)
+        return None
+
+    return wait_until(ready, timeout=20)
+
+
+def _linked_channel(post: dict) -> str | None:
+    text = str(post.get("blocks"))
+    start = text.find("<#C")
+    return text[start + 2:text.index(">", start)].split("|")[0] if start >= 0 else None
