@@ -74,6 +74,11 @@ class RpcPool:
                 with contextlib.suppress(Exception):
                     entry[0].stop()
 
+    def warm(self, count: int) -> None:
+        """Open `count` proxies ahead of need, so first requests do not pay for it."""
+        for _ in range(min(count, self._idle.maxsize - self._idle.qsize())):
+            self._idle.put_nowait(self._new())
+
     def close(self) -> None:
         while True:
             try:

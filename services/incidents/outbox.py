@@ -35,18 +35,9 @@ def record_event(session, event_type: str, incident: Incident, **extra) -> Outbo
     return row
 
 
-def relay(db: Database, publish: Publish, event_ids: Iterable[str]) -> int:
-    """Publish the given committed events in order; return how many went out."""
-    ids = list(event_ids)
-    if not ids:
-        return 0
-    with db.transaction() as session:
-        rows = session.scalars(
-            select(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
-        ).all()
-        pending = sorted(((r.created_at, ids.index(r.id), r.id, r.event_type, r.payload)
-                          for r in rows))
-    return _publish_rows(db, publish, [(i, t, p) for _, _, i, t, p in pending])
+def relay(db: Database, publish: Publish, events: Iterable[OutboxEvent]) -> int:
+    """Publish events of a transaction that just committed, in the order written."""
+    return _publish_rows(db, publish, [(e.id, e.event_type, e.payload) for e in events])
 
 
 def relay_backlog(db: Database, publish: Publish, older_than: dt.timedelta,

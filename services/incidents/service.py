@@ -30,7 +30,7 @@ class IncidentsService:
     dispatch = EventDispatcher()
 
     def _relay(self, events) -> None:  # noqa: ANN001
-        outbox.relay(self.db, self.dispatch, [e.id for e in events])
+        outbox.relay(self.db, self.dispatch, events)
 
     def _change(self, operation, *args) -> dict:  # noqa: ANN001
         with self.db.transaction() as session:

@@ -19,7 +19,8 @@ def build_app(signing_secret: str, client: WebClient, deps: GatewayDeps) -> App:
         client=client,
         # auth.test at construction would make start-up depend on Slack being reachable.
         token_verification_enabled=False,
-        process_before_response=False,
+        # Ack functions answer in the request; Slack calls run in lazy listeners.
+        process_before_response=True,
         logger=logging.getLogger("slack_bolt.App"),
     )
     app.use(_dedupe_retried_events(deps))

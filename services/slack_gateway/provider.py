@@ -17,6 +17,7 @@ from services.slack_gateway.listeners import GatewayDeps
 from services.slack_gateway.slack_client import SlackSettings, make_web_client
 
 log = logging.getLogger(__name__)
+RPC_WARM_PROXIES = 4
 
 
 def config_of(container_config: dict) -> Config:
@@ -69,6 +70,7 @@ class SlackProvider(DependencyProvider):
         if self.slack.enabled:
             # Joining the digest channel talks to Slack: do not hold up start-up for it.
             eventlet.spawn_n(self.slack.digest.resolve)
+            eventlet.spawn_n(self.rpc.warm, RPC_WARM_PROXIES)
 
     def stop(self) -> None:
         self.rpc.close()

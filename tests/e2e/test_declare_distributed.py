@@ -144,3 +144,19 @@ def test_broken_config_stops_start_up_naming_the_key(tmp_path):
     assert result.returncode == 2
     assert "reminders.first_reminder_minutes" in result.stderr
     assert len([line for line in result.stderr.splitlines() if "invalid configuration" in line]) == 1
+
+
+def test_slack_rate_limits_and_errors_are_retried_and_nothing_is_doubled(fake, sender):
+    fake.fail("conversations.create", status=429, retry_after=1, times=1)
+    fake.fail("pins.add", status=500, times=1)
+    channel = declare(fake, sender, "Rate limited declaration")
+    creates = [c for c in fake.calls("conversations.create")
+               if "rate-limited-declaration" in c.params["name"]]
+    assert [c.status for c in creates] == [429, 200]
+    assert creates[1].time - creates[0].time >= 1.0  # Retry-After honoured
+    assert len(fake.pins(channel["id"])) == 1
+    panels = [m for m in fake.messages(channel["id"]) if m.get("user") == "U0BOT"
+              and m.get("blocks")]
+    assert len(panels) == 1
+    posts = [p for p in digest_posts(fake) if channel["id"] in json.dumps(p["blocks"])]
+    assert len(posts) == 1

@@ -1,7 +1,10 @@
 """Slack listeners, grouped by kind. Each module has `register(app, deps)`.
 
 A listener acks, maps the payload, calls `incidents` over RPC and answers:
-no database, no business decisions here.
+no database, no business decisions here. The app runs with
+`process_before_response=True`: the ack function runs in the request and its
+answer goes back at once; work that talks to Slack goes in `lazy` functions,
+which run after the response on Bolt's thread pool.
 """
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ from services.common.config import Config
 class GatewayDeps:
     config: Config
     rpc: RpcPool
+
+
+def ack_now(ack) -> None:  # noqa: ANN001
+    ack()
 
 
 def register_all(app: App, deps: GatewayDeps) -> None:
