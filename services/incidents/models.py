@@ -41,6 +41,9 @@ class Incident(Base):
     digest_ts: Mapped[str | None] = mapped_column(String(32))
     control_panel_ts: Mapped[str | None] = mapped_column(String(32))
     meeting_url: Mapped[str | None] = mapped_column(String(1024))
+    # The Slack message an incident was declared from (reaction), for the thread reply.
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
     declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     severity_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,12 +1,13 @@
 """Payloads in and out of the incidents RPC: validated dicts, never ORM objects."""
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
 from services.common.timeutil import from_iso, to_iso
 from services.incidents.exceptions import InvalidInput
-from services.incidents.models import Incident, TimelineEvent
+from services.incidents.models import Incident, PinnedItem, StatusUpdate, TimelineEvent
 
 MAX_DESCRIPTION = 500
 MAX_TEXT = 3000
@@ -55,7 +56,7 @@ def parse_declaration(data: Any, config) -> dict:  # noqa: ANN001
     if not isinstance(data, dict):
         raise InvalidInput("a declaration must be an object", None)
     unknown = set(data) - {"description", "severity", "is_private", "reporter_id", "source",
-                           "idempotency_key"}
+                           "idempotency_key", "source_channel_id", "source_ts"}
     if unknown:
         raise InvalidInput(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
     is_private = data.get("is_private", False)
@@ -72,6 +73,9 @@ def parse_declaration(data: Any, config) -> dict:  # noqa: ANN001
         "reporter_id": optional_pattern(data.get("reporter_id"), "reporter_id", USER_ID),
         "source": require_choice(data.get("source", "slack"), "source", list(SOURCES)),
         "idempotency_key": key,
+        "source_channel_id": optional_pattern(data.get("source_channel_id"), "source_channel_id",
+                                              SLACK_ID),
+        "source_ts": optional_pattern(data.get("source_ts"), "source_ts", SLACK_TS),
     }
 
 
@@ -114,6 +118,8 @@ def incident_to_dict(incident: Incident) -> dict:
         "digest_ts": incident.digest_ts,
         "control_panel_ts": incident.control_panel_ts,
         "meeting_url": incident.meeting_url,
+        "source_channel_id": incident.source_channel_id,
+        "source_ts": incident.source_ts,
         "roles": {a.role: a.user_id for a in sorted(incident.roles, key=lambda a: a.role)},
         "declared_at": to_iso(incident.declared_at),
         "updated_at": to_iso(incident.updated_at),
@@ -132,3 +138,35 @@ def timeline_to_dict(entry: TimelineEvent) -> dict:
         "text": entry.text,
         "actor_id": entry.actor_id,
     }
+
+
+def status_update_to_dict(update: StatusUpdate) -> dict:
+    return {
+        "id": update.id,
+        "incident_id": update.incident_id,
+        "text": update.text,
+        "impacted": update.impacted,
+        "author_id": update.author_id,
+        "posted_at": to_iso(update.posted_at),
+    }
+
+
+def pinned_item_to_dict(item: PinnedItem, with_content: bool = False) -> dict:
+    data = {
+        "id": item.id,
+        "incident_id": item.incident_id,
+        "kind": item.kind,
+        "message_ts": item.message_ts,
+        "text": item.text,
+        "author_id": item.author_id,
+        "permalink": item.permalink,
+        "file_name": item.file_name,
+        "mimetype": item.mimetype,
+        "size": len(item.content) if item.content is not None else 0,
+        "pinned_by": item.pinned_by,
+        "pinned_at": to_iso(item.pinned_at),
+    }
+    if with_content:
+        data["content_base64"] = (base64.b64encode(item.content).decode()
+                                  if item.content is not None else None)
+    return data

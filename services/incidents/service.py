@@ -10,12 +10,14 @@ from nameko.timer import timer
 
 from services.common.db import DatabaseProvider
 from services.common.dependencies import ConfigProvider
-from services.incidents import claims, outbox, store
+from services.incidents import claims, outbox, store, updates
 from services.incidents.exceptions import IncidentError
 from services.incidents.schemas import (
     incident_to_dict,
     parse_declaration,
     parse_slack_resources,
+    pinned_item_to_dict,
+    status_update_to_dict,
     timeline_to_dict,
 )
 
@@ -32,12 +34,16 @@ class IncidentsService:
     def _relay(self, events) -> None:  # noqa: ANN001
         outbox.relay(self.db, self.dispatch, events)
 
-    def _change(self, operation, *args) -> dict:  # noqa: ANN001
+    def _write(self, operation, to_dict, *args):  # noqa: ANN001, ANN202
+        """Run one store operation in a transaction, then relay the events it wrote."""
         with self.db.transaction() as session:
-            incident, events = operation(session, *args)
-            result = incident_to_dict(incident)
+            subject, events = operation(session, *args)
+            result = to_dict(subject)
         self._relay(events)
         return result
+
+    def _change(self, operation, *args) -> dict:  # noqa: ANN001
+        return self._write(operation, incident_to_dict, *args)
 
     @rpc(expected_exceptions=IncidentError)
     def declare_incident(self, data: dict) -> dict:
@@ -85,12 +91,8 @@ class IncidentsService:
     @rpc(expected_exceptions=IncidentError)
     def add_timeline_event(self, incident_id: int, text: str, kind: str = "manual",
                            actor_id: str | None = None, occurred_at: str | None = None) -> dict:
-        with self.db.transaction() as session:
-            entry, events = store.add_timeline_entry(session, incident_id, text, kind,
-                                                     actor_id, occurred_at)
-            result = timeline_to_dict(entry)
-        self._relay(events)
-        return result
+        return self._write(store.add_timeline_entry, timeline_to_dict, incident_id, text, kind,
+                           actor_id, occurred_at)
 
     @rpc(expected_exceptions=IncidentError)
     def list_timeline(self, incident_id: int, limit: int = 100, offset: int = 0) -> dict:
@@ -98,6 +100,39 @@ class IncidentsService:
             rows, total = store.list_timeline(session, incident_id, limit, offset)
             return {"items": [timeline_to_dict(e) for e in rows], "total": total,
                     "limit": limit, "offset": offset}
+
+    @rpc(expected_exceptions=IncidentError)
+    def delete_timeline_event(self, incident_id: int, entry_id: int,
+                              actor_id: str | None = None) -> dict:
+        return self._change(store.delete_timeline_entry, incident_id, entry_id, actor_id)
+
+    @rpc(expected_exceptions=IncidentError)
+    def post_status_update(self, incident_id: int, text: str, impacted: str | None = None,
+                           author_id: str | None = None) -> dict:
+        return self._write(updates.post_status_update, status_update_to_dict, incident_id,
+                           text, impacted, author_id)
+
+    @rpc(expected_exceptions=IncidentError)
+    def list_status_updates(self, incident_id: int) -> list[dict]:
+        with self.db.transaction() as session:
+            return [status_update_to_dict(u)
+                    for u in updates.list_status_updates(session, incident_id)]
+
+    @rpc(expected_exceptions=IncidentError)
+    def add_pinned_item(self, incident_id: int, item: dict) -> dict:
+        return self._write(updates.pin_item, pinned_item_to_dict, incident_id, item,
+                           self.config.slack.max_pin_image_bytes)
+
+    @rpc(expected_exceptions=IncidentError)
+    def remove_pinned_item(self, incident_id: int, message_ts: str,
+                           actor_id: str | None = None) -> bool:
+        return self._write(updates.unpin_item, bool, incident_id, message_ts, actor_id)
+
+    @rpc(expected_exceptions=IncidentError)
+    def list_pinned_items(self, incident_id: int, with_content: bool = False) -> list[dict]:
+        with self.db.transaction() as session:
+            return [pinned_item_to_dict(i, with_content)
+                    for i in updates.list_pinned_items(session, incident_id)]
 
     @rpc(expected_exceptions=IncidentError)
     def claim_delivery(self, key: str, lease_seconds: int | None = None) -> bool:

@@ -73,14 +73,18 @@ def change_status(session, incident_id, status, actor_id, config) -> tuple[Incid
         return incident, []
     previous, now = incident.status, utcnow()
     incident.status, incident.updated_at = status, now
-    resolved = config.is_final(status)
+    resolved, reopened = config.is_final(status), config.is_final(previous)
     incident.resolved_at = now if resolved else None
-    add_timeline(session, incident, "status_changed",
-                 f"Status changed from {previous} to {status}", actor_id, now)
+    text = (f"Incident reopened (status {status})" if reopened
+            else f"Status changed from {previous} to {status}")
+    add_timeline(session, incident, "reopened" if reopened else "status_changed", text,
+                 actor_id, now)
     events = [record_event(session, IncidentEvent.STATUS_CHANGED, incident,
                            previous=previous, actor_id=actor_id)]
     if resolved:
         events.append(record_event(session, IncidentEvent.RESOLVED, incident, actor_id=actor_id))
+    if reopened:
+        events.append(record_event(session, IncidentEvent.REOPENED, incident, actor_id=actor_id))
     return incident, events
 
 
@@ -149,6 +153,22 @@ def add_timeline_entry(session, incident_id, text, kind, actor_id, occurred_at) 
                          timeline_event_id=entry.id, kind=kind,
                          occurred_at=to_iso(entry.occurred_at))
     return entry, [event]
+
+
+def delete_timeline_entry(session, incident_id, entry_id, actor_id) -> tuple[Incident, list]:  # noqa: ANN001,E501
+    """Delete a manual entry; automatic entries are the record and stay."""
+    incident = load(session, incident_id)
+    require_int(entry_id, "entry_id", minimum=1)
+    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    entry = session.get(TimelineEvent, entry_id)
+    if entry is None or entry.incident_id != incident.id:
+        raise IncidentNotFound(f"timeline entry {entry_id} does not exist", "entry_id")
+    if entry.kind != "manual":
+        raise InvalidInput("only manual timeline entries can be deleted", "entry_id")
+    session.delete(entry)
+    incident.updated_at = utcnow()
+    return incident, [record_event(session, IncidentEvent.TIMELINE_EVENT_DELETED, incident,
+                                   timeline_event_id=entry_id, actor_id=actor_id)]
 
 
 def page_args(limit, offset) -> tuple[int, int]:  # noqa: ANN001
