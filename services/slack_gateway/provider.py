@@ -37,7 +37,8 @@ class Slack:
         self.enabled = settings.enabled
         self.client = make_web_client(settings) if self.enabled else None
         self.digest = DigestChannel(self.client, config.digest_channel) if self.enabled else None
-        self.app = (build_app(settings.signing_secret, self.client, GatewayDeps(config, rpc))
+        self.app = (build_app(settings.signing_secret, self.client,
+                              GatewayDeps(config, rpc, self.digest))
                     if self.enabled else None)
 
     def handle_http(self, request: Request) -> Response:

@@ -11,6 +11,8 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from services.common.events import SOURCE, IncidentEvent
+from services.slack_gateway import announcements
+from services.slack_gateway.projection import refresh
 from services.slack_gateway.provider import SlackProvider
 from services.slack_gateway.war_room import WarRoom
 
@@ -47,3 +49,38 @@ class SlackGatewayService:
                        self.slack.digest.resolve())
         room.open(payload["incident_id"])
         self.incidents.complete_delivery(key)
+
+    def _once(self, payload: dict, announce=None, rerender: bool = True) -> None:  # noqa: ANN001
+        """Re-render the incident's Slack surfaces, and say what happened once per event."""
+        if not self.slack.enabled:
+            return
+        incident = self.incidents.get_incident(payload["incident_id"])
+        if rerender:
+            refresh(self.slack.client, incident, self.slack.config)
+        if announce is None:
+            return
+        key = f"slack_gateway:{payload['event_id']}"
+        if not self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
+            return
+        announce(self.slack.client, incident, payload, self.slack.config)
+        self.incidents.complete_delivery(key)
+
+    @event_handler(SOURCE, IncidentEvent.STATUS_CHANGED)
+    def handle_incident_status_changed(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_status)
+
+    @event_handler(SOURCE, IncidentEvent.SEVERITY_CHANGED)
+    def handle_incident_severity_changed(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_severity)
+
+    @event_handler(SOURCE, IncidentEvent.ROLE_ASSIGNED)
+    def handle_incident_role_assigned(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_role)
+
+    @event_handler(SOURCE, IncidentEvent.STATUS_UPDATE_POSTED)
+    def handle_status_update_posted(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_status_update, rerender=False)
+
+    @event_handler(SOURCE, IncidentEvent.RESOLVED)
+    def handle_incident_resolved(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_resolution, rerender=False)

@@ -16,8 +16,10 @@ from slack_sdk.errors import SlackApiError
 
 from services.slack_gateway.blocks.control_panel import render_control_panel
 from services.slack_gateway.blocks.digest import render_digest
+from services.slack_gateway.blocks.notices import reaction_declared_reply
 from services.slack_gateway.blocks.text import render_reporter_notice, render_topic
 from services.slack_gateway.channel_names import channel_name
+from services.slack_gateway.projection import refresh
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 20
@@ -25,6 +27,11 @@ MAX_NAME_ATTEMPTS = 20
 
 class WarRoomError(Exception):
     pass
+
+
+def _rendered_fields(incident: dict) -> tuple:
+    return (incident["status"], incident["severity"], incident["roles"],
+            incident["description"], incident["meeting_url"])
 
 
 def create_channel(client: WebClient, incident: dict, naming) -> tuple[str, str]:  # noqa: ANN001
@@ -83,6 +90,7 @@ class WarRoom:
             "control_panel": self._post_control_panel,
             "digest": self._post_digest,
             "reporter_notice": self._notify_reporter,
+            "source_reply": self._reply_to_source,
         }
         pool = eventlet.GreenPool(len(steps))
         running = {name: pool.spawn(step, incident) for name, step in steps.items()}
@@ -95,7 +103,12 @@ class WarRoom:
                 log.error("incident %s: war-room step %s failed: %s", incident_id, name, exc)
                 failed.append(name)
         if stored:
-            incident = self.incidents.attach_slack_resources(incident_id, **stored)
+            latest = self.incidents.attach_slack_resources(incident_id, **stored)
+            if _rendered_fields(latest) != _rendered_fields(incident):
+                # Changed while the room was opening (a status picked meanwhile): the
+                # events for it found no control panel yet, so render current state now.
+                refresh(self.client, latest, self.config)
+            incident = latest
         if failed:
             raise WarRoomError(f"incident {incident_id}: steps failed: {', '.join(failed)}")
         return incident
@@ -134,6 +147,14 @@ class WarRoom:
             return {}
         posted = self.client.chat_postMessage(channel=self.digest_channel_id, **message)
         return {"digest_channel_id": self.digest_channel_id, "digest_ts": posted["ts"]}
+
+    def _reply_to_source(self, incident: dict) -> dict:
+        if incident["source_channel_id"] and incident["source_ts"]:
+            # Declared by reacting to a message: answer in that message's thread.
+            self.client.chat_postMessage(channel=incident["source_channel_id"],
+                                         thread_ts=incident["source_ts"],
+                                         text=reaction_declared_reply(incident))
+        return {}
 
     def _notify_reporter(self, incident: dict) -> dict:
         if incident["reporter_id"]:

@@ -16,7 +16,8 @@ GATEWAY = Path(__file__).resolve().parents[2] / "services" / "slack_gateway"
 MANIFEST = GATEWAY / "manifest.yaml"
 REQUEST_URL = "https://incident-bot.example.com/slack/events"
 
-BOT_EVENTS = {"app_home_opened", "message.channels", "reaction_added", "reaction_removed"}
+BOT_EVENTS = {"app_home_opened", "message.channels", "message.groups", "reaction_added",
+              "reaction_removed"}
 BOT_SCOPES = {
     "channels:history", "channels:join", "channels:manage", "channels:read", "chat:write",
     "commands", "files:read", "groups:history", "groups:read", "groups:write", "im:write",
@@ -69,12 +70,28 @@ def test_declare_shortcut_matches_the_listener_id(manifest: dict[str, Any]) -> N
     assert declare["description"]
 
 
+def test_every_shortcut_callback_id_is_a_global_shortcut(manifest: dict[str, Any]) -> None:
+    shortcuts = {s["callback_id"]: s for s in manifest["features"]["shortcuts"]}
+    expected = {member.value for member in CallbackId if member.name.endswith("SHORTCUT")}
+    assert {"provide_incident_update", "manage_incident_timeline"} <= expected
+    assert expected <= set(shortcuts)
+    for callback_id in expected:
+        shortcut = shortcuts[callback_id]
+        assert shortcut["type"] == "global"
+        # Slack's limits for a shortcut's name and description.
+        assert 1 <= len(shortcut["name"]) <= 24 and 1 <= len(shortcut["description"]) <= 150
+    assert shortcuts[CallbackId.UPDATE_SHORTCUT]["name"] == "Provide incident update"
+    assert shortcuts[CallbackId.TIMELINE_SHORTCUT]["name"] == "Manage incident timeline"
+
+
 def test_slash_command(manifest: dict[str, Any]) -> None:
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == "/incident" and command["url"] == REQUEST_URL
-    assert command["description"] and command["should_escape"] is False
-    assert command["usage_hint"] == "[help]"
-    assert set(SUBCOMMANDS) <= set(re.findall(r"\w+", command["usage_hint"]))
+    # Escaped, so `/incident role <role> @someone` arrives as <@U123|name>.
+    assert command["description"] and command["should_escape"] is True
+    hint = command["usage_hint"]
+    assert hint.startswith("[") and hint.endswith("]") and len(hint) <= 1000
+    assert set(SUBCOMMANDS) <= set(re.findall(r"\w+", hint))
 
 
 def test_scopes_cover_what_the_bot_uses(manifest: dict[str, Any]) -> None:

@@ -6,7 +6,8 @@ surfaces build on these helpers so that escaping and truncation happen in one pl
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 ELLIPSIS = "…"
@@ -20,7 +21,17 @@ _MRKDWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # subcommand) always opens the declare modal; later features add their own entries.
 SUBCOMMANDS: dict[str, str] = {
     "help": "show this help",
+    "update": "post a status update (in an incident channel, or pick the incident)",
+    "timeline": "view and add timeline entries",
+    "status": "`/incident status <status>` in an incident channel",
+    "severity": "`/incident severity <severity>` in an incident channel",
+    "role": "`/incident role <role> [@someone]` claim or assign a role",
+    "resolve": "resolve the incident of this channel",
 }
+
+# Slack markup in message text: <@U1>, <#C1|name>, <!here>, <https://x|label>.
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+_SLACK_UNESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -57,6 +68,80 @@ def escape_truncate(text: str, limit: int) -> str:
         pieces.append(piece)
         used += len(piece)
     return "".join(pieces).rstrip() + ELLIPSIS
+
+
+def escape_chunks(text: str, limit: int) -> list[str]:
+    """Escape user text for mrkdwn and split it into pieces of at most `limit` characters.
+
+    For text that must reach Slack whole (a status update can fill a section once
+    escaped and then overflow it); pieces break after a newline or a space when one
+    is near the end of the piece, else on a whole source character.
+    """
+    chunks: list[str] = []
+    current: list[str] = []
+    used = 0
+    for char in text:
+        piece = _MRKDWN_ESCAPES.get(char, char)
+        if used + len(piece) > limit:
+            cut = _break_point(current)
+            chunks.append("".join(current[:cut]))
+            current = current[cut:]
+            used = sum(len(item) for item in current)
+        current.append(piece)
+        used += len(piece)
+    if current or not chunks:
+        chunks.append("".join(current))
+    return [chunk for chunk in chunks if chunk.strip()] or [""]
+
+
+def _break_point(pieces: list[str]) -> int:
+    """Where to cut `pieces`: after the last newline or space in its final fifth."""
+    for index in range(len(pieces) - 1, len(pieces) * 4 // 5, -1):
+        if pieces[index] in ("\n", " "):
+            return index + 1
+    return len(pieces)
+
+
+def slack_to_plain(text: str) -> str:
+    """Slack message text as a person reads it: links by label, entities decoded."""
+    def readable(match: re.Match[str]) -> str:
+        target, _, label = match.group(1).partition("|")
+        if label:
+            return ("#" if target.startswith("#") else "") + label
+        if target[:1] in ("@", "#"):
+            return target
+        return f"@{target[1:]}" if target.startswith("!") else target
+    plain = _SLACK_MARKUP.sub(readable, text)
+    for entity, char in _SLACK_UNESCAPES:
+        plain = plain.replace(entity, char)
+    return plain
+
+
+def format_duration(delta: timedelta) -> str:
+    """A short human duration: "45 s", "12 min", "2 h 5 min", "3 d 4 h"."""
+    seconds = max(int(delta.total_seconds()), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def format_bytes(size: int) -> str:
+    """A file size the way Slack shows it: "850 B", "12.3 KB", "10 MB"."""
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
+            break
+        value /= 1024
+    else:
+        unit = "GB"
+    if unit == "B":
+        return f"{int(value)} B"
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
 def channel_link(channel_id: str) -> str:

@@ -14,12 +14,14 @@ from slack_bolt import App
 
 from services.common.bus import RpcPool
 from services.common.config import Config
+from services.slack_gateway.digest_channel import DigestChannel
 
 
 @dataclass
 class GatewayDeps:
     config: Config
     rpc: RpcPool
+    digest: DigestChannel
 
 
 def ack_now(ack) -> None:  # noqa: ANN001
@@ -27,7 +29,18 @@ def ack_now(ack) -> None:  # noqa: ANN001
 
 
 def register_all(app: App, deps: GatewayDeps) -> None:
-    from services.slack_gateway.listeners import actions, commands, events, shortcuts, views
+    from services.slack_gateway.listeners import (
+        actions,
+        commands,
+        events,
+        panel,
+        reactions,
+        shortcuts,
+        timeline,
+        updates,
+        views,
+    )
 
-    for module in (shortcuts, commands, views, actions, events):
+    for module in (shortcuts, commands, views, actions, events, panel, updates, timeline,
+                   reactions):
         module.register(app, deps)

@@ -13,6 +13,7 @@ def register(app: App, deps) -> None:  # noqa: ANN001
         open_declare_modal(client, body["trigger_id"], deps.config)
 
     app.action(ActionId.HOME_DECLARE.value)(ack=ack_now, lazy=[open_modal])
+    app.action(ActionId.DIGEST_DECLARE.value)(ack=ack_now, lazy=[open_modal])
     # URL buttons open their link in the client; Slack still sends the action.
     app.action(ActionId.JOIN_CHANNEL.value)(ack_now)
     app.action(ActionId.OPEN_MEETING.value)(ack_now)

@@ -1,0 +1,55 @@
+"""What the gateway says in Slack when `incidents` announces a change: notices in the
+war room, direct messages to new role holders, status updates, the resolution summary.
+Each runs once per event (the service claims the event first)."""
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from services.slack_gateway.blocks.notices import (
+    resolution_summary,
+    role_dm,
+    role_notice,
+    severity_notice,
+    status_notice,
+)
+from services.slack_gateway.blocks.update_modal import render_status_update
+
+
+def announce_status(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    if incident["channel_id"]:
+        client.chat_postMessage(channel=incident["channel_id"],
+                                text=status_notice(incident, payload["previous"],
+                                                   payload.get("actor_id"), config))
+
+
+def announce_severity(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    if incident["channel_id"]:
+        client.chat_postMessage(channel=incident["channel_id"],
+                                text=severity_notice(incident, payload["previous"],
+                                                     payload.get("actor_id"), config))
+
+
+def announce_role(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    role, user_id = payload["role"], payload["user_id"]
+    if incident["channel_id"]:
+        client.chat_postMessage(channel=incident["channel_id"],
+                                text=role_notice(role, user_id, payload.get("previous_user_id"),
+                                                 payload.get("actor_id"), config))
+    # Posting to a user id lands in the bot's DM with that user.
+    client.chat_postMessage(channel=user_id, text=role_dm(incident, role, config))
+
+
+def announce_status_update(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    message = render_status_update(incident, payload["update"], config)
+    if incident["channel_id"]:
+        client.chat_postMessage(channel=incident["channel_id"], **message)
+    # A private incident's updates stay in its private channel.
+    if incident["digest_ts"] and incident["digest_channel_id"] and not incident["is_private"]:
+        client.chat_postMessage(channel=incident["digest_channel_id"],
+                                thread_ts=incident["digest_ts"], **message)
+
+
+def announce_resolution(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    if incident["channel_id"]:
+        client.chat_postMessage(channel=incident["channel_id"],
+                                **resolution_summary(incident, config))
