@@ -50,3 +50,12 @@ def distributed(fake, amqp_uri, tmp_path_factory):
 @pytest.fixture(scope="module")
 def sender(distributed):
     return SlackSender(f"{distributed.gateway_url}/slack/events", SIGNING_SECRET)
+
+
+@pytest.fixture(scope="module")
+def incidents(distributed, amqp_uri):
+    """RPC into the running `incidents` process, to assert on what it stored."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as proxy:
+        yield proxy.incidents

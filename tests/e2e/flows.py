@@ -57,3 +57,33 @@ def _linked_channel(post: dict) -> str | None:
     text = str(post.get("blocks"))
     start = text.find("<#C")
     return text[start + 2:text.index(">", start)].split("|")[0] if start >= 0 else None
+
+
+def bot_messages(fake: SlackFake, channel_id: str) -> list[dict]:
+    return [m for m in fake.messages(channel_id) if m.get("user") == "U0BOT"]
+
+
+def panel_message(fake: SlackFake, channel_id: str) -> dict:
+    ts = fake.pins(channel_id)[0]
+    return next(m for m in fake.messages(channel_id) if m["ts"] == ts)
+
+
+def click(sender: SlackSender, fake: SlackFake, channel_id: str, action: dict,
+          user: str = REPORTER, trigger: bool = False):
+    """A click or selection on the war room's pinned control panel."""
+    message = panel_message(fake, channel_id)
+    response = sender.block_actions([action], user, channel_id=channel_id, message=message,
+                                    trigger_id=fake.new_trigger_id() if trigger else None)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def select(action_id: str, value: str, block_id: str = "b") -> dict:
+    return {"type": "static_select", "action_id": action_id, "block_id": block_id,
+            "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value}}
+
+
+def texts(messages: list[dict]) -> str:
+    import json
+
+    return json.dumps([(m.get("text"), m.get("blocks")) for m in messages])

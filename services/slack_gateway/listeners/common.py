@@ -40,8 +40,14 @@ def run_for_user(client: WebClient, user_id: str, channel_id: str | None, action
         return action()
     except IncidentError as exc:
         tell_user(client, user_id, exc.message, channel_id)
-    except SlackApiError:
-        raise
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.warning("Slack refused a call for %s: %s", user_id, error)
+        try:
+            tell_user(client, user_id, f"Slack refused that ({error}); nothing more was done.",
+                      channel_id)
+        except SlackApiError:
+            log.error("could not tell %s that Slack refused (%s)", user_id, error)
     except Exception:  # the bus or the service is down: the user must hear it
         log.exception("incident RPC failed")
         tell_user(client, user_id, UNAVAILABLE, channel_id)
