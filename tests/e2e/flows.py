@@ -87,3 +87,14 @@ def texts(messages: list[dict]) -> str:
     import json
 
     return json.dumps([(m.get("text"), m.get("blocks")) for m in messages])
+
+
+def stored_incident(incidents, channel_id: str) -> dict:
+    """The incident of a war room once `incidents` holds all its Slack resources
+    (stored after the Slack steps finish, so a moment after Slack shows them)."""
+    def complete():
+        incident = incidents.get_incident_by_channel(channel_id)
+        return incident if incident and incident["digest_ts"] and \
+            incident["control_panel_ts"] else None
+
+    return wait_until(complete)

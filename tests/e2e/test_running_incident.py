@@ -6,6 +6,7 @@ import time
 import pytest
 
 from tests.e2e.flows import (
+    stored_incident,
     REPORTER,
     bot_messages,
     click,
@@ -29,7 +30,7 @@ def room(fake, sender, incidents):
     """A fresh war room and its incident."""
     description = f"Orders stuck {time.time_ns()}"
     channel = declare(fake, sender, description)
-    return channel["id"], incidents.get_incident_by_channel(channel["id"])
+    return channel["id"], stored_incident(incidents, channel["id"])
 
 
 def post_channel(fake):

@@ -6,7 +6,15 @@ import time
 
 import pytest
 
-from tests.e2e.flows import REPORTER, bot_messages, click, declare, select, texts
+from tests.e2e.flows import (
+    REPORTER,
+    bot_messages,
+    click,
+    declare,
+    select,
+    stored_incident,
+    texts,
+)
 from tests.fakes.slack_signing import state_value_for
 from tests.support.stack import wait_until
 
@@ -16,7 +24,7 @@ pytestmark = pytest.mark.e2e
 def test_declare_claim_raise_update_pin_note_resolve(fake, sender, incidents):
     channel = declare(fake, sender, "Checkout down in the whole story")
     cid = channel["id"]
-    incident = incidents.get_incident_by_channel(cid)
+    incident = stored_incident(incidents, cid)
     iid = incident["id"]
     digest_id = fake.channel_by_name("incidents")["id"]
 
