@@ -19,8 +19,8 @@ DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672//"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/incidentbot"
 EMBEDDED_DATABASE_URL = "sqlite:///var/incident-bot.db"
 PASS_THROUGH = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                "INCIDENTBOT_CONFIG")
-SERVICES = ("incidents", "slack_gateway", "web")
+                "INCIDENTBOT_CONFIG", "INCIDENTBOT_CLOCK_OFFSET_FILE")
+SERVICES = ("incidents", "slack_gateway", "scheduler", "web")
 PORTS = {"slack_gateway": ("GATEWAY_PORT", 3000), "web": ("WEB_PORT", 8000)}
 
 
@@ -31,6 +31,9 @@ def service_class(name: str) -> type:
     if name == "slack_gateway":
         from services.slack_gateway.service import SlackGatewayService
         return SlackGatewayService
+    if name == "scheduler":
+        from services.scheduler.service import SchedulerService
+        return SchedulerService
     if name == "web":
         from services.web.service import WebService
         return WebService
@@ -120,6 +123,6 @@ def print_banner(env: Mapping[str, str], configs: dict) -> None:
     if missing:
         lines.append(f"  Slack is OFF: set {' and '.join(missing)} (see README). "
                      "Everything else runs.")
-    lines.append("  Not configured in this version: Zoom, PagerDuty, Statuspage, Confluence, "
-                 "scheduler (they arrive with their own services).")
+    lines.append("  Not in this version yet: Zoom, PagerDuty, Statuspage, Confluence "
+                 "(they arrive with their own services).")
     print("\n".join(lines), flush=True)

@@ -6,6 +6,13 @@ from nameko.extensions import DependencyProvider
 from services.common.config import Config, load_config
 
 
+def config_of(container_config: dict) -> Config:
+    preloaded = container_config.get("INCIDENTBOT_CONFIG_OBJECT")
+    if isinstance(preloaded, Config):
+        return preloaded
+    return load_config(container_config.get("INCIDENTBOT_CONFIG"))
+
+
 class ConfigProvider(DependencyProvider):
     """The validated config.yaml, loaded once when the container is set up.
 
@@ -14,9 +21,7 @@ class ConfigProvider(DependencyProvider):
     """
 
     def setup(self) -> None:
-        preloaded = self.container.config.get("INCIDENTBOT_CONFIG_OBJECT")
-        self.config = preloaded if isinstance(preloaded, Config) else load_config(
-            self.container.config.get("INCIDENTBOT_CONFIG"))
+        self.config = config_of(self.container.config)
 
     def get_dependency(self, worker_ctx) -> Config:  # noqa: ANN001
         return self.config

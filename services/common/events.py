@@ -22,3 +22,5 @@ class IncidentEvent(StrEnum):
     ITEM_PINNED = "item_pinned"
     ITEM_UNPINNED = "item_unpinned"
     RESOLVED = "incident_resolved"
+    UPDATE_REMINDER_DUE = "update_reminder_due"
+    STALE_INCIDENTS_REPORTED = "stale_incidents_reported"

@@ -49,6 +49,10 @@ class Incident(Base):
     severity_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_update_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the next "send an update" reminder is due; NULL when none is (resolved,
+    # or a severity that gets no reminders). Maintained by `reminders.schedule`.
+    next_reminder_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", lazy="selectin"
@@ -57,6 +61,7 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incidents_status_declared", "status", "declared_at"),
         Index("ix_incidents_severity", "severity"),
+        Index("ix_incidents_next_reminder", "next_reminder_at"),
     )
 
 

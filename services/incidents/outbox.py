@@ -35,6 +35,15 @@ def record_event(session, event_type: str, incident: Incident, **extra) -> Outbo
     return row
 
 
+def record_fact(session, event_type: str, **payload) -> OutboxEvent:  # noqa: ANN001
+    """An event about no single incident (a report)."""
+    event_id = str(uuid.uuid4())
+    row = OutboxEvent(id=event_id, event_type=event_type,
+                      payload={"event_id": event_id, **payload}, created_at=utcnow())
+    session.add(row)
+    return row
+
+
 def relay(db: Database, publish: Publish, events: Iterable[OutboxEvent]) -> int:
     """Publish events of a transaction that just committed, in the order written."""
     return _publish_rows(db, publish, [(e.id, e.event_type, e.payload) for e in events])

@@ -8,9 +8,12 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from services.common.clock import ClockProvider
 from services.common.db import DatabaseProvider
+from services.common.events import IncidentEvent
+from services.common.timeutil import from_iso
 from services.common.dependencies import ConfigProvider
-from services.incidents import claims, outbox, store, updates
+from services.incidents import claims, outbox, reminders, store, updates
 from services.incidents.exceptions import IncidentError
 from services.incidents.schemas import (
     incident_to_dict,
@@ -29,6 +32,7 @@ class IncidentsService:
 
     db = DatabaseProvider()
     config = ConfigProvider()
+    clock = ClockProvider()
     dispatch = EventDispatcher()
 
     def _relay(self, events) -> None:  # noqa: ANN001
@@ -47,7 +51,8 @@ class IncidentsService:
 
     @rpc(expected_exceptions=IncidentError)
     def declare_incident(self, data: dict) -> dict:
-        return self._change(store.declare, parse_declaration(data, self.config), self.config)
+        return self._change(store.declare, parse_declaration(data, self.config), self.config,
+                            self.clock.now())
 
     @rpc(expected_exceptions=IncidentError)
     def get_incident(self, incident_id: int) -> dict:
@@ -71,12 +76,14 @@ class IncidentsService:
 
     @rpc(expected_exceptions=IncidentError)
     def change_status(self, incident_id: int, status: str, actor_id: str | None = None) -> dict:
-        return self._change(store.change_status, incident_id, status, actor_id, self.config)
+        return self._change(store.change_status, incident_id, status, actor_id, self.config,
+                            self.clock.now())
 
     @rpc(expected_exceptions=IncidentError)
     def change_severity(self, incident_id: int, severity: str,
                         actor_id: str | None = None) -> dict:
-        return self._change(store.change_severity, incident_id, severity, actor_id, self.config)
+        return self._change(store.change_severity, incident_id, severity, actor_id, self.config,
+                            self.clock.now())
 
     @rpc(expected_exceptions=IncidentError)
     def assign_role(self, incident_id: int, role: str, user_id: str,
@@ -110,7 +117,7 @@ class IncidentsService:
     def post_status_update(self, incident_id: int, text: str, impacted: str | None = None,
                            author_id: str | None = None) -> dict:
         return self._write(updates.post_status_update, status_update_to_dict, incident_id,
-                           text, impacted, author_id)
+                           text, impacted, author_id, self.config, self.clock.now())
 
     @rpc(expected_exceptions=IncidentError)
     def list_status_updates(self, incident_id: int) -> list[dict]:
@@ -141,6 +148,44 @@ class IncidentsService:
     @rpc(expected_exceptions=IncidentError)
     def complete_delivery(self, key: str) -> bool:
         return claims.complete(self.db, key)
+
+    @rpc(expected_exceptions=IncidentError)
+    def list_due_reminders(self, limit: int = 500) -> list[dict]:
+        with self.db.transaction() as session:
+            return reminders.due(session, self.clock.now(), limit)
+
+    @rpc(expected_exceptions=IncidentError)
+    def claim_reminder(self, incident_id: int, due_at: str) -> bool:
+        """Compare-and-set: True for the one caller that gets this reminder."""
+        return self._write(reminders.claim, bool, incident_id, from_iso(due_at),
+                           self.clock.now(), self.config)
+
+    @rpc(expected_exceptions=IncidentError)
+    def snooze_reminders(self, incident_id: int, minutes: int,
+                         actor_id: str | None = None) -> dict:
+        return self._change(reminders.snooze, incident_id, minutes, actor_id,
+                            self.clock.now(), self.config)
+
+    @rpc(expected_exceptions=IncidentError)
+    def list_stale_incidents(self, limit: int = 100) -> dict:
+        with self.db.transaction() as session:
+            rows, total = reminders.stale(session, self.config, self.clock.now(), limit)
+            return {"items": [incident_to_dict(i) for i in rows], "total": total}
+
+    @rpc(expected_exceptions=IncidentError)
+    def report_stale_incidents(self, period: str) -> bool:
+        """Announce the stale incidents once per `period` (claimed), if there are any."""
+        if not claims.claim(self.db, f"stale-report:{period}", None):
+            return False
+        with self.db.transaction() as session:
+            rows, total = reminders.stale(session, self.config, self.clock.now())
+            if not rows:
+                return False
+            event = outbox.record_fact(session, IncidentEvent.STALE_INCIDENTS_REPORTED,
+                                       incidents=[incident_to_dict(i) for i in rows],
+                                       total=total, reported_at=self.clock.now().isoformat())
+        self._relay([event])
+        return True
 
     @timer(interval=2)
     def relay_outbox_backlog(self) -> None:

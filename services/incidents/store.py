@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from services.common.events import IncidentEvent
 from services.common.timeutil import to_iso, utcnow
+from services.incidents import reminders
 from services.incidents.exceptions import IncidentNotFound, InvalidInput
 from services.incidents.models import Incident, RoleAssignment, TimelineEvent
 from services.incidents.outbox import record_event
@@ -46,16 +47,17 @@ def by_channel(session, channel_id) -> Incident | None:  # noqa: ANN001
     return session.scalar(select(Incident).where(Incident.channel_id == channel_id))
 
 
-def declare(session, fields: dict, config) -> tuple[Incident, list]:  # noqa: ANN001
+def declare(session, fields: dict, config, now=None) -> tuple[Incident, list]:  # noqa: ANN001
     """Create an incident; with a known idempotency key return the existing one."""
     key = fields.get("idempotency_key")
     if key:
         existing = session.scalar(select(Incident).where(Incident.idempotency_key == key))
         if existing is not None:
             return existing, []
-    now = utcnow()
+    now = now or utcnow()
     incident = Incident(**fields, status=config.statuses[0], declared_at=now, updated_at=now,
-                        severity_changed_at=now)
+                        severity_changed_at=now, reminders_sent=0)
+    reminders.schedule(incident, config, now, restart=True)
     session.add(incident)
     session.flush()
     who = f" by <@{incident.reporter_id}>" if incident.reporter_id else ""
@@ -65,16 +67,17 @@ def declare(session, fields: dict, config) -> tuple[Incident, list]:  # noqa: AN
     return incident, [record_event(session, IncidentEvent.DECLARED, incident)]
 
 
-def change_status(session, incident_id, status, actor_id, config) -> tuple[Incident, list]:  # noqa: ANN001
+def change_status(session, incident_id, status, actor_id, config, now=None) -> tuple[Incident, list]:  # noqa: ANN001,E501
     incident = load(session, incident_id)
     require_choice(status, "status", list(config.statuses))
     actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
     if incident.status == status:
         return incident, []
-    previous, now = incident.status, utcnow()
+    previous, now = incident.status, now or utcnow()
     incident.status, incident.updated_at = status, now
     resolved, reopened = config.is_final(status), config.is_final(previous)
     incident.resolved_at = now if resolved else None
+    reminders.schedule(incident, config, now, restart=reopened)
     text = (f"Incident reopened (status {status})" if reopened
             else f"Status changed from {previous} to {status}")
     add_timeline(session, incident, "reopened" if reopened else "status_changed", text,
@@ -88,14 +91,16 @@ def change_status(session, incident_id, status, actor_id, config) -> tuple[Incid
     return incident, events
 
 
-def change_severity(session, incident_id, severity, actor_id, config) -> tuple[Incident, list]:  # noqa: ANN001
+def change_severity(session, incident_id, severity, actor_id, config, now=None) -> tuple[Incident, list]:  # noqa: ANN001,E501
     incident = load(session, incident_id)
     require_choice(severity, "severity", config.severity_names())
     actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
     if incident.severity == severity:
         return incident, []
-    previous, now = incident.severity, utcnow()
+    previous, now = incident.severity, now or utcnow()
     incident.severity, incident.updated_at, incident.severity_changed_at = severity, now, now
+    # Coming into a reminded severity starts the clock; moving between two keeps it.
+    reminders.schedule(incident, config, now, restart=False)
     add_timeline(session, incident, "severity_changed",
                  f"Severity changed from {previous} to {severity}", actor_id, now)
     return incident, [record_event(session, IncidentEvent.SEVERITY_CHANGED, incident,

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from services.common.events import IncidentEvent
 from services.common.timeutil import utcnow
+from services.incidents import reminders
 from services.incidents.exceptions import InvalidInput
 from services.incidents.models import Incident, PinnedItem, StatusUpdate
 from services.incidents.outbox import record_event
@@ -28,16 +29,17 @@ MAX_PERMALINK = 1024
 PIN_KINDS = ["message", "image"]
 
 
-def post_status_update(session, incident_id, text, impacted, author_id) -> tuple[StatusUpdate, list]:  # noqa: ANN001,E501
+def post_status_update(session, incident_id, text, impacted, author_id, config, now=None) -> tuple[StatusUpdate, list]:  # noqa: ANN001,E501
     incident = load(session, incident_id)
     text = require_text(text, "text", MAX_TEXT)
     impacted = require_text(impacted, "impacted", MAX_IMPACTED) if impacted else None
     author_id = optional_pattern(author_id, "author_id", USER_ID)
-    now = utcnow()
+    now = now or utcnow()
     update = StatusUpdate(incident_id=incident.id, text=text, impacted=impacted,
                           author_id=author_id, posted_at=now)
     session.add(update)
     incident.last_update_at = incident.updated_at = now
+    reminders.schedule(incident, config, now, restart=True)  # an update resets the clock
     add_timeline(session, incident, "status_update", f"Status update: {text}", author_id, now)
     session.flush()
     return update, [record_event(session, IncidentEvent.STATUS_UPDATE_POSTED, incident,

@@ -12,6 +12,7 @@ from services.slack_gateway.blocks.notices import (
     severity_notice,
     status_notice,
 )
+from services.slack_gateway.blocks.reminders import update_reminder
 from services.slack_gateway.blocks.update_modal import render_status_update
 
 
@@ -53,3 +54,9 @@ def announce_resolution(client: WebClient, incident: dict, payload: dict, config
     if incident["channel_id"]:
         client.chat_postMessage(channel=incident["channel_id"],
                                 **resolution_summary(incident, config))
+
+
+def announce_reminder(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    if incident["channel_id"]:
+        client.chat_postMessage(channel=incident["channel_id"],
+                                **update_reminder(incident, payload, config))

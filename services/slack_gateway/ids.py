@@ -42,6 +42,7 @@ class ActionId(enum.StrEnum):
     # a static_select choosing the role that ROLE_CLAIM / ROLE_ASSIGN then act on.
     ROLE_PICK = "incident_role_pick"
     PROVIDE_UPDATE = "incident_provide_update"
+    SNOOZE_REMINDERS = "incident_snooze_reminders"  # static_select; value = minutes
     JOIN_CHANNEL = "incident_join_channel"  # url button
     OPEN_MEETING = "incident_open_meeting"  # url button
     # Declare modal inputs.

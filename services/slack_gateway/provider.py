@@ -10,7 +10,8 @@ from slack_bolt.request import BoltRequest
 from werkzeug.wrappers import Request, Response
 
 from services.common.bus import RpcPool
-from services.common.config import Config, load_config
+from services.common.config import Config
+from services.common.dependencies import config_of
 from services.slack_gateway.bolt_app import build_app
 from services.slack_gateway.digest_channel import DigestChannel
 from services.slack_gateway.listeners import GatewayDeps
@@ -18,13 +19,6 @@ from services.slack_gateway.slack_client import SlackSettings, make_web_client
 
 log = logging.getLogger(__name__)
 RPC_WARM_PROXIES = 4
-
-
-def config_of(container_config: dict) -> Config:
-    preloaded = container_config.get("INCIDENTBOT_CONFIG_OBJECT")
-    if isinstance(preloaded, Config):
-        return preloaded
-    return load_config(container_config.get("INCIDENTBOT_CONFIG"))
 
 
 class Slack:

@@ -12,6 +12,8 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.events import SOURCE, IncidentEvent
 from services.slack_gateway import announcements
+from services.common.timeutil import from_iso
+from services.slack_gateway.blocks.reminders import stale_report
 from services.slack_gateway.projection import refresh
 from services.slack_gateway.provider import SlackProvider
 from services.slack_gateway.war_room import WarRoom
@@ -84,3 +86,19 @@ class SlackGatewayService:
     @event_handler(SOURCE, IncidentEvent.RESOLVED)
     def handle_incident_resolved(self, payload: dict) -> None:
         self._once(payload, announcements.announce_resolution, rerender=False)
+
+    @event_handler(SOURCE, IncidentEvent.UPDATE_REMINDER_DUE)
+    def handle_update_reminder_due(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_reminder, rerender=False)
+
+    @event_handler(SOURCE, IncidentEvent.STALE_INCIDENTS_REPORTED)
+    def handle_stale_incidents_reported(self, payload: dict) -> None:
+        if not self.slack.enabled:
+            return
+        digest = self.slack.digest.resolve()
+        key = f"slack_gateway:{payload['event_id']}"
+        if digest and self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
+            self.slack.client.chat_postMessage(channel=digest, **stale_report(
+                payload["incidents"], payload["total"], from_iso(payload["reported_at"]),
+                self.slack.config))
+            self.incidents.complete_delivery(key)

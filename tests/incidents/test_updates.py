@@ -22,16 +22,17 @@ def kinds(db, incident_id):
         return [e.kind for e in store.list_timeline(session, incident_id)[0]]
 
 
-def test_status_update_sets_last_update_and_lands_on_timeline(sqlite_db, incident_id):
+def test_status_update_sets_last_update_and_lands_on_timeline(sqlite_db, incident_id,
+                                                              app_config):
     with sqlite_db.transaction() as session:
         update, events = updates.post_status_update(session, incident_id, " Rolled back ",
-                                                    "EU checkout", "U0IC")
+                                                    "EU checkout", "U0IC", app_config)
         assert update.text == "Rolled back"
         assert events[0].payload["update"]["impacted"] == "EU checkout"
         assert incident_to_dict(store.load(session, incident_id))["last_update_at"]
     with sqlite_db.transaction() as session:
         with pytest.raises(InvalidInput):
-            updates.post_status_update(session, incident_id, "", None, None)
+            updates.post_status_update(session, incident_id, "", None, None, app_config)
     assert kinds(sqlite_db, incident_id)[-1] == "status_update"
 
 

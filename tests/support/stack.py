@@ -80,7 +80,7 @@ class Stack:
         return proc
 
     def start_distributed(self) -> None:
-        for name in ("incidents", "slack_gateway", "web"):
+        for name in ("incidents", "slack_gateway", "scheduler", "web"):
             self.start(name, "serve", name)
         self.wait_ready()
 

@@ -69,6 +69,17 @@ def register(app: App, deps) -> None:  # noqa: ANN001
 
         in_channel(body, client, work)
 
+    def snooze(body: dict, action: dict, client: WebClient) -> None:
+        minutes = int(action["selected_option"]["value"])
+
+        def work(incident: dict, user: str) -> None:
+            call(deps, "snooze_reminders", incident["id"], minutes, user)
+            tell_user(client, user, f"Update reminders snoozed for {minutes} minutes.",
+                      incident["channel_id"])
+
+        in_channel(body, client, work)
+
+    app.action(ActionId.SNOOZE_REMINDERS.value)(ack=ack_now, lazy=[snooze])
     app.action(ActionId.STATUS_SELECT.value)(ack=ack_now, lazy=[change_status])
     app.action(ActionId.SEVERITY_SELECT.value)(ack=ack_now, lazy=[change_severity])
     app.action(ActionId.ROLE_CLAIM.value)(ack=ack_now, lazy=[assign])
