@@ -11,6 +11,7 @@ post), times the delay.
 from __future__ import annotations
 
 import argparse
+import warnings
 import statistics
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 from services.incidents.migrate import upgrade  # noqa: E402
 from tests.e2e.conftest import make_fake, slack_env  # noqa: E402
