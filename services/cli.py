@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="every service in one process (in-memory bus, SQLite "
                                     "unless AMQP_URI / DATABASE_URL say otherwise)")
     serve = commands.add_parser("serve", help="one service over RabbitMQ, as deployed")
-    serve.add_argument("service", choices=("incidents", "slack_gateway", "scheduler", "web"))
+    serve.add_argument("service", choices=("incidents", "slack_gateway", "scheduler", "web",
+                                           "zoom", "pagerduty", "statuspage", "confluence"))
     commands.add_parser("distributed", help="each service as its own process over RabbitMQ "
                                             "and PostgreSQL (after migrating)")
     commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from services.runner import DEFAULT_DATABASE_URL, SERVICES
+from services.runner import DEFAULT_DATABASE_URL, SERVICES, available
 
 
 def _pump(name: str, stream) -> None:  # noqa: ANN001
@@ -26,7 +26,7 @@ def run_distributed(env: dict | None = None) -> int:
     if migrate.returncode:
         return migrate.returncode
     processes = {}
-    for name in SERVICES:
+    for name in filter(available, SERVICES):
         processes[name] = subprocess.Popen(
             [sys.executable, "-m", "services", "serve", name], env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -2,6 +2,7 @@
 the in-memory bus. Settings come from the environment, read here, once."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -19,8 +20,21 @@ DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672//"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/incidentbot"
 EMBEDDED_DATABASE_URL = "sqlite:///var/incident-bot.db"
 PASS_THROUGH = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                "INCIDENTBOT_CONFIG", "INCIDENTBOT_CLOCK_OFFSET_FILE")
-SERVICES = ("incidents", "slack_gateway", "scheduler", "web")
+                "INCIDENTBOT_CONFIG", "INCIDENTBOT_CLOCK_OFFSET_FILE",
+                "PAGERDUTY_API_TOKEN", "PAGERDUTY_API_URL", "PAGERDUTY_EVENTS_URL",
+                "PAGERDUTY_FROM_EMAIL", "PAGERDUTY_CA_FILE",
+                "STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID", "STATUSPAGE_API_URL",
+                "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "ZOOM_API_URL",
+                "ZOOM_OAUTH_URL", "CONFLUENCE_URL", "CONFLUENCE_USERNAME", "CONFLUENCE_API_TOKEN",
+                "WEB_SECRET_KEY", "WEB_ADMIN_EMAIL", "WEB_ADMIN_PASSWORD", "WEB_BEHIND_TLS")
+SERVICES = ("incidents", "slack_gateway", "scheduler", "web", "zoom", "pagerduty",
+            "statuspage", "confluence")
+INTEGRATIONS = {
+    "zoom": "services.integrations.zoom.service:ZoomService",
+    "pagerduty": "services.integrations.pagerduty.service:PagerDutyService",
+    "statuspage": "services.integrations.statuspage.service:StatuspageService",
+    "confluence": "services.integrations.confluence.service:ConfluenceService",
+}
 PORTS = {"slack_gateway": ("GATEWAY_PORT", 3000), "web": ("WEB_PORT", 8000)}
 
 
@@ -37,7 +51,17 @@ def service_class(name: str) -> type:
     if name == "web":
         from services.web.service import WebService
         return WebService
+    if name in INTEGRATIONS:
+        module, cls = INTEGRATIONS[name].split(":")
+        return getattr(importlib.import_module(module), cls)
     raise SystemExit(f"unknown service {name!r}: choose one of {', '.join(SERVICES)}")
+
+
+def available(name: str) -> bool:
+    """Integration services join the all-in-one process once their code exists."""
+    if name not in INTEGRATIONS:
+        return True
+    return importlib.util.find_spec(INTEGRATIONS[name].split(":")[0]) is not None
 
 
 def nameko_config(env: Mapping[str, str], service: str, embedded: bool = False) -> dict:
@@ -104,7 +128,8 @@ def run_embedded(env: Mapping[str, str] = os.environ) -> None:
     for config in configs.values():
         config["INCIDENTBOT_CONFIG_OBJECT"] = app_config
     print_banner(env, configs)
-    run_containers([ServiceContainer(service_class(name), configs[name]) for name in SERVICES])
+    run_containers([ServiceContainer(service_class(name), configs[name]) for name in SERVICES
+                    if available(name)])
 
 
 def print_banner(env: Mapping[str, str], configs: dict) -> None:

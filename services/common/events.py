@@ -23,4 +23,6 @@ class IncidentEvent(StrEnum):
     ITEM_UNPINNED = "item_unpinned"
     RESOLVED = "incident_resolved"
     UPDATE_REMINDER_DUE = "update_reminder_due"
+    LINK_ADDED = "incident_link_added"
+    LINK_UPDATED = "incident_link_updated"
     STALE_INCIDENTS_REPORTED = "stale_incidents_reported"

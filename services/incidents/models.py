@@ -57,6 +57,9 @@ class Incident(Base):
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", lazy="selectin"
     )
+    links: Mapped[list["IncidentLink"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="IncidentLink.id"
+    )
 
     __table_args__ = (
         Index("ix_incidents_status_declared", "status", "declared_at"),
@@ -126,6 +129,37 @@ class PinnedItem(Base):
     pinned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("incident_id", "message_ts", name="uq_pin_per_message"),)
+
+
+class IncidentLink(Base):
+    """Something an integration made for an incident: a meeting, a page, a status page
+    incident, a postmortem. One row per (incident, kind, external id)."""
+
+    __tablename__ = "incident_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("incident_id", "kind", "external_id",
+                                       name="uq_link_per_incident"),)
+
+
+class Setting(Base):
+    """Settings services keep and the web UI edits (e.g. PagerDuty auto-page teams)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[dict | list | str | int | None] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxEvent(Base):

@@ -7,7 +7,13 @@ from typing import Any
 
 from services.common.timeutil import from_iso, to_iso
 from services.incidents.exceptions import InvalidInput
-from services.incidents.models import Incident, PinnedItem, StatusUpdate, TimelineEvent
+from services.incidents.models import (
+    Incident,
+    IncidentLink,
+    PinnedItem,
+    StatusUpdate,
+    TimelineEvent,
+)
 
 MAX_DESCRIPTION = 500
 MAX_TEXT = 3000
@@ -121,6 +127,7 @@ def incident_to_dict(incident: Incident) -> dict:
         "source_channel_id": incident.source_channel_id,
         "source_ts": incident.source_ts,
         "roles": {a.role: a.user_id for a in sorted(incident.roles, key=lambda a: a.role)},
+        "links": [link_to_dict(link) for link in incident.links],
         "declared_at": to_iso(incident.declared_at),
         "updated_at": to_iso(incident.updated_at),
         "severity_changed_at": to_iso(incident.severity_changed_at),
@@ -170,3 +177,17 @@ def pinned_item_to_dict(item: PinnedItem, with_content: bool = False) -> dict:
         data["content_base64"] = (base64.b64encode(item.content).decode()
                                   if item.content is not None else None)
     return data
+
+
+def link_to_dict(link: IncidentLink) -> dict:
+    return {
+        "id": link.id,
+        "incident_id": link.incident_id,
+        "kind": link.kind,
+        "external_id": link.external_id,
+        "url": link.url,
+        "title": link.title,
+        "data": link.data or {},
+        "created_at": to_iso(link.created_at),
+        "updated_at": to_iso(link.updated_at),
+    }

@@ -13,10 +13,11 @@ from services.common.db import DatabaseProvider
 from services.common.events import IncidentEvent
 from services.common.timeutil import from_iso
 from services.common.dependencies import ConfigProvider
-from services.incidents import claims, outbox, reminders, store, updates
+from services.incidents import claims, links, outbox, reminders, store, updates
 from services.incidents.exceptions import IncidentError
 from services.incidents.schemas import (
     incident_to_dict,
+    link_to_dict,
     parse_declaration,
     parse_slack_resources,
     pinned_item_to_dict,
@@ -140,6 +141,31 @@ class IncidentsService:
         with self.db.transaction() as session:
             return [pinned_item_to_dict(i, with_content)
                     for i in updates.list_pinned_items(session, incident_id)]
+
+    @rpc(expected_exceptions=IncidentError)
+    def upsert_incident_link(self, incident_id: int, kind: str, external_id: str,
+                             url: str | None = None, title: str | None = None,
+                             data: dict | None = None, actor_id: str | None = None,
+                             timeline_text: str | None = None) -> dict:
+        """Record what an integration made (idempotent per incident, kind, external id)."""
+        return self._write(links.upsert_link, link_to_dict, incident_id, kind, external_id,
+                           url, title, data, actor_id, timeline_text)
+
+    @rpc(expected_exceptions=IncidentError)
+    def list_incident_links(self, incident_id: int, kind: str | None = None) -> list[dict]:
+        with self.db.transaction() as session:
+            return [link_to_dict(link) for link in links.list_links(session, incident_id, kind)]
+
+    @rpc(expected_exceptions=IncidentError)
+    def get_setting(self, key: str, default=None):  # noqa: ANN001, ANN201
+        with self.db.transaction() as session:
+            return links.get_setting(session, key, default)
+
+    @rpc(expected_exceptions=IncidentError)
+    def set_setting(self, key: str, value, actor_id: str | None = None):  # noqa: ANN001, ANN201
+        with self.db.transaction() as session:
+            links.set_setting(session, key, value, actor_id)
+        return value
 
     @rpc(expected_exceptions=IncidentError)
     def claim_delivery(self, key: str, lease_seconds: int | None = None) -> bool:

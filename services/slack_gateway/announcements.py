@@ -60,3 +60,22 @@ def announce_reminder(client: WebClient, incident: dict, payload: dict, config) 
     if incident["channel_id"]:
         client.chat_postMessage(channel=incident["channel_id"],
                                 **update_reminder(incident, payload, config))
+
+
+LINK_EMOJI = {"meeting": ":video_camera:", "pagerduty": ":pager:", "statuspage": ":satellite:",
+              "postmortem": ":memo:", "other": ":link:"}
+
+
+def announce_link(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+    """A meeting, page, status page incident or postmortem was made: say so in the room;
+    a meeting link is also pinned."""
+    link = payload["link"]
+    if not incident["channel_id"]:
+        return
+    label = link.get("title") or link["kind"].capitalize()
+    target = f"<{link['url']}|{label}>" if link.get("url") else label
+    note = (link.get("data") or {}).get("message")
+    text = f"{LINK_EMOJI.get(link['kind'], ':link:')} {target}" + (f": {note}" if note else "")
+    posted = client.chat_postMessage(channel=incident["channel_id"], text=text)
+    if link["kind"] == "meeting":
+        client.pins_add(channel=incident["channel_id"], timestamp=posted["ts"])

@@ -102,3 +102,11 @@ class SlackGatewayService:
                 payload["incidents"], payload["total"], from_iso(payload["reported_at"]),
                 self.slack.config))
             self.incidents.complete_delivery(key)
+
+    @event_handler(SOURCE, IncidentEvent.LINK_ADDED)
+    def handle_incident_link_added(self, payload: dict) -> None:
+        self._once(payload, announcements.announce_link)
+
+    @event_handler(SOURCE, IncidentEvent.LINK_UPDATED)
+    def handle_incident_link_updated(self, payload: dict) -> None:
+        self._once(payload)

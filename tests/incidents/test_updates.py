@@ -78,3 +78,30 @@ def test_reopening_is_recorded(sqlite_db, incident_id, app_config):
         assert incident.resolved_at is None
         assert [e.event_type for e in events] == ["incident_status_changed", "incident_reopened"]
     assert kinds(sqlite_db, incident_id)[-1] == "reopened"
+
+
+def test_links_are_upserted_once_and_meetings_set_the_meeting_url(sqlite_db, incident_id):
+    from services.incidents import links
+
+    with sqlite_db.transaction() as session:
+        link, events = links.upsert_link(session, incident_id, "meeting", "zoom-1",
+                                         "https://zoom.example/j/1", "Zoom", None, None,
+                                         "Meeting created")
+        assert [e.event_type for e in events] == ["incident_link_added"]
+    with sqlite_db.transaction() as session:
+        _, events = links.upsert_link(session, incident_id, "meeting", "zoom-1",
+                                      "https://zoom.example/j/1", "Zoom", None, None, None)
+        assert events == []
+        incident = store.load(session, incident_id)
+        assert incident.meeting_url == "https://zoom.example/j/1"
+        assert incident_to_dict(incident)["links"][0]["external_id"] == "zoom-1"
+        with pytest.raises(InvalidInput):
+            links.upsert_link(session, incident_id, "fax", "1", None, None, None, None, None)
+        with pytest.raises(InvalidInput):
+            links.upsert_link(session, incident_id, "other", "1", "javascript:x", None, None,
+                              None, None)
+        links.set_setting(session, "pagerduty.auto_page", ["P1"], "U0ADMIN")
+    with sqlite_db.transaction() as session:
+        assert links.get_setting(session, "pagerduty.auto_page") == ["P1"]
+        assert links.get_setting(session, "missing", 5) == 5
+    assert kinds(sqlite_db, incident_id)[-1] == "meeting"
