@@ -3,6 +3,7 @@ the in-memory bus. Settings come from the environment, read here, once."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import signal
@@ -61,7 +62,10 @@ def available(name: str) -> bool:
     """Integration services join the all-in-one process once their code exists."""
     if name not in INTEGRATIONS:
         return True
-    return importlib.util.find_spec(INTEGRATIONS[name].split(":")[0]) is not None
+    try:
+        return importlib.util.find_spec(INTEGRATIONS[name].split(":")[0]) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def nameko_config(env: Mapping[str, str], service: str, embedded: bool = False) -> dict:
