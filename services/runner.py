@@ -77,6 +77,8 @@ def nameko_config(env: Mapping[str, str], service: str, embedded: bool = False) 
         # Event handlers wait on Slack; keep them from starving HTTP acknowledgements.
         "max_workers": int(env.get("MAX_WORKERS", "64")),
         "parent_calls_tracked": 10,
+        "OPS_PORT": env.get("OPS_PORT", "9100"),
+        "OPS_HOST": env.get("BIND_HOST", "0.0.0.0"),
     }
     config.update({key: env[key] for key in PASS_THROUGH if env.get(key)})
     if service in PORTS:

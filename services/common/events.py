@@ -26,3 +26,5 @@ class IncidentEvent(StrEnum):
     LINK_ADDED = "incident_link_added"
     LINK_UPDATED = "incident_link_updated"
     STALE_INCIDENTS_REPORTED = "stale_incidents_reported"
+    DESCRIPTION_CHANGED = "incident_description_changed"
+    TIMELINE_EVENT_EDITED = "timeline_event_edited"

@@ -1,6 +1,8 @@
 """Logging set-up: one format, and secrets never reach the output."""
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import os
 import re
@@ -35,10 +37,43 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# The incident the current entrypoint works on (set by services.common.ops.Ops).
+incident_context: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "incident_id", default=None)
+
+
+class IncidentFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.incident_id = incident_context.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log pipelines (`LOG_FORMAT=json`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record), "level": record.levelname,
+                 "logger": record.name, "message": record.getMessage()}
+        if getattr(record, "incident_id", None) is not None:
+            entry["incident_id"] = record.incident_id
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        incident = getattr(record, "incident_id", None)
+        return f"{line} [incident {incident}]" if incident is not None else line
+
+
 def configure_logging(level: str | None = None, env: dict | None = None) -> None:
     env = os.environ if env is None else env
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(IncidentFilter())
+    handler.setFormatter(JsonFormatter() if env.get("LOG_FORMAT", "text") == "json" else
+                         TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets([env.get(name, "") for name in SECRET_ENV]))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -12,7 +12,7 @@ from services.common.timeutil import utcnow
 from services.incidents.exceptions import InvalidInput
 from services.incidents.models import IncidentLink, Setting
 from services.incidents.outbox import record_event
-from services.incidents.schemas import USER_ID, link_to_dict, optional_pattern, require_text
+from services.incidents.schemas import ACTOR_ID, link_to_dict, optional_pattern, require_text
 from services.incidents.store import add_timeline, load
 
 KINDS = ("meeting", "pagerduty", "statuspage", "postmortem", "other")
@@ -44,7 +44,7 @@ def upsert_link(session, incident_id, kind, external_id, url, title, data, actor
     external_id = require_text(external_id, "external_id", 255)
     fields = {"url": _url(url), "title": require_text(title, "title", 255) if title else None,
               "data": _data(data)}
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     now = utcnow()
     link = session.scalar(select(IncidentLink).where(
         IncidentLink.incident_id == incident.id, IncidentLink.kind == kind,

@@ -12,7 +12,8 @@ import logging
 import uuid
 from typing import Callable, Iterable
 
-from sqlalchemy import select, update
+from prometheus_client import Gauge
+from sqlalchemy import func, select, update
 
 from services.common.db import Database
 from services.common.timeutil import utcnow
@@ -22,6 +23,9 @@ from services.incidents.schemas import incident_to_dict
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, dict], None]
+BACKLOG = Gauge("incidentbot_outbox_backlog", "Outbox events not yet published")
+BACKLOG_AGE = Gauge("incidentbot_outbox_oldest_seconds",
+                    "Age of the oldest unpublished outbox event (0 when none)")
 
 
 def record_event(session, event_type: str, incident: Incident, **extra) -> OutboxEvent:  # noqa: ANN001
@@ -83,3 +87,15 @@ def _publish_rows(db: Database, publish: Publish, rows: list[tuple[str, str, dic
             session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(sent))
                             .values(published_at=utcnow()))
     return len(sent)
+
+
+def measure_backlog(db: Database) -> None:
+    """Refresh the backlog gauges (one indexed query on unpublished rows)."""
+    with db.transaction() as session:
+        count, oldest = session.execute(
+            select(func.count(), func.min(OutboxEvent.created_at))
+            .where(OutboxEvent.published_at.is_(None))).one()
+    BACKLOG.set(count)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+    BACKLOG_AGE.set((utcnow() - oldest).total_seconds() if oldest else 0)

@@ -15,7 +15,7 @@ from services.common.events import IncidentEvent
 from services.incidents.exceptions import InvalidInput
 from services.incidents.models import Incident
 from services.incidents.outbox import record_event
-from services.incidents.schemas import USER_ID, optional_pattern, require_int
+from services.incidents.schemas import ACTOR_ID, optional_pattern, require_int
 
 SNOOZE_CHOICES = (15, 30, 60, 120)
 
@@ -76,7 +76,7 @@ def snooze(session, incident_id, minutes, actor_id, now: dt.datetime, config) ->
 
     incident = load(session, incident_id)
     minutes = require_int(minutes, "minutes", 1, 24 * 60)
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     if not qualifies(incident, config):
         raise InvalidInput("this incident gets no update reminders right now", "incident_id")
     incident.next_reminder_at = now + dt.timedelta(minutes=minutes)

@@ -19,6 +19,11 @@ MAX_DESCRIPTION = 500
 MAX_TEXT = 3000
 SOURCES = ("slack", "reaction", "web", "api")
 USER_ID = re.compile(r"^[UWB][A-Z0-9]{2,30}$")
+# Who did something: a Slack user id, or a web actor: "web:<web user id>" for a person
+# signed in to the web UI, "web:token-<token id>" for an API token. Web actors have no
+# Slack account: nothing may mention, invite or message them in Slack.
+WEB_ACTOR = re.compile(r"^web:(token-)?[0-9]{1,12}$")
+ACTOR_ID = re.compile(f"{USER_ID.pattern}|{WEB_ACTOR.pattern}")
 SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 SLACK_TS = re.compile(r"^\d{1,12}\.\d{1,9}$")
 
@@ -46,6 +51,10 @@ def optional_pattern(value: Any, field: str, pattern: re.Pattern) -> str | None:
     if not isinstance(value, str) or not pattern.match(value):
         raise InvalidInput(f"{field} {value!r} is not a valid Slack id", field)
     return value
+
+
+def is_slack_user(actor_id: str | None) -> bool:
+    return bool(actor_id) and USER_ID.match(actor_id) is not None
 
 
 def require_int(value: Any, field: str, minimum: int = 0, maximum: int | None = None) -> int:
@@ -76,7 +85,7 @@ def parse_declaration(data: Any, config) -> dict:  # noqa: ANN001
         "severity": require_choice(data.get("severity", config.default_severity), "severity",
                                    config.severity_names()),
         "is_private": is_private,
-        "reporter_id": optional_pattern(data.get("reporter_id"), "reporter_id", USER_ID),
+        "reporter_id": optional_pattern(data.get("reporter_id"), "reporter_id", ACTOR_ID),
         "source": require_choice(data.get("source", "slack"), "source", list(SOURCES)),
         "idempotency_key": key,
         "source_channel_id": optional_pattern(data.get("source_channel_id"), "source_channel_id",

@@ -9,6 +9,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.common.clock import ClockProvider
+from services.common.ops import Ops
 from services.common.db import DatabaseProvider
 from services.common.events import IncidentEvent
 from services.common.timeutil import from_iso
@@ -34,6 +35,7 @@ class IncidentsService:
     db = DatabaseProvider()
     config = ConfigProvider()
     clock = ClockProvider()
+    ops = Ops(database=True)
     dispatch = EventDispatcher()
 
     def _relay(self, events) -> None:  # noqa: ANN001
@@ -216,3 +218,4 @@ class IncidentsService:
     @timer(interval=2)
     def relay_outbox_backlog(self) -> None:
         outbox.relay_backlog(self.db, self.dispatch, BACKLOG_AGE)
+        outbox.measure_backlog(self.db)

@@ -13,8 +13,10 @@ from services.incidents.exceptions import IncidentNotFound, InvalidInput
 from services.incidents.models import Incident, RoleAssignment, TimelineEvent
 from services.incidents.outbox import record_event
 from services.incidents.schemas import (
+    ACTOR_ID,
     MAX_TEXT,
     USER_ID,
+    is_slack_user,
     optional_pattern,
     parse_occurred_at,
     require_choice,
@@ -60,7 +62,7 @@ def declare(session, fields: dict, config, now=None) -> tuple[Incident, list]:  
     reminders.schedule(incident, config, now, restart=True)
     session.add(incident)
     session.flush()
-    who = f" by <@{incident.reporter_id}>" if incident.reporter_id else ""
+    who = f" by <@{incident.reporter_id}>" if is_slack_user(incident.reporter_id) else ""
     add_timeline(session, incident, "declared",
                  f"Incident declared{who} as {incident.severity}: {incident.description}",
                  incident.reporter_id, now)
@@ -70,7 +72,7 @@ def declare(session, fields: dict, config, now=None) -> tuple[Incident, list]:  
 def change_status(session, incident_id, status, actor_id, config, now=None) -> tuple[Incident, list]:  # noqa: ANN001,E501
     incident = load(session, incident_id)
     require_choice(status, "status", list(config.statuses))
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     if incident.status == status:
         return incident, []
     previous, now = incident.status, now or utcnow()
@@ -94,7 +96,7 @@ def change_status(session, incident_id, status, actor_id, config, now=None) -> t
 def change_severity(session, incident_id, severity, actor_id, config, now=None) -> tuple[Incident, list]:  # noqa: ANN001,E501
     incident = load(session, incident_id)
     require_choice(severity, "severity", config.severity_names())
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     if incident.severity == severity:
         return incident, []
     previous, now = incident.severity, now or utcnow()
@@ -113,7 +115,7 @@ def assign_role(session, incident_id, role, user_id, actor_id, config) -> tuple[
     user_id = optional_pattern(user_id, "user_id", USER_ID)
     if user_id is None:
         raise InvalidInput("user_id is required", "user_id")
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     current = next((a for a in incident.roles if a.role == role), None)
     if current is not None and current.user_id == user_id:
         return incident, []
@@ -151,7 +153,7 @@ def add_timeline_entry(session, incident_id, text, kind, actor_id, occurred_at) 
     incident = load(session, incident_id)
     text = require_text(text, "text", MAX_TEXT)
     kind = require_text(kind, "kind", 32)
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     entry = add_timeline(session, incident, kind, text, actor_id, parse_occurred_at(occurred_at))
     session.flush()
     event = record_event(session, IncidentEvent.TIMELINE_EVENT_ADDED, incident,
@@ -164,7 +166,7 @@ def delete_timeline_entry(session, incident_id, entry_id, actor_id) -> tuple[Inc
     """Delete a manual entry; automatic entries are the record and stay."""
     incident = load(session, incident_id)
     require_int(entry_id, "entry_id", minimum=1)
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     entry = session.get(TimelineEvent, entry_id)
     if entry is None or entry.incident_id != incident.id:
         raise IncidentNotFound(f"timeline entry {entry_id} does not exist", "entry_id")

@@ -13,6 +13,7 @@ from services.incidents.exceptions import InvalidInput
 from services.incidents.models import Incident, PinnedItem, StatusUpdate
 from services.incidents.outbox import record_event
 from services.incidents.schemas import (
+    ACTOR_ID,
     MAX_TEXT,
     SLACK_TS,
     USER_ID,
@@ -33,7 +34,7 @@ def post_status_update(session, incident_id, text, impacted, author_id, config, 
     incident = load(session, incident_id)
     text = require_text(text, "text", MAX_TEXT)
     impacted = require_text(impacted, "impacted", MAX_IMPACTED) if impacted else None
-    author_id = optional_pattern(author_id, "author_id", USER_ID)
+    author_id = optional_pattern(author_id, "author_id", ACTOR_ID)
     now = now or utcnow()
     update = StatusUpdate(incident_id=incident.id, text=text, impacted=impacted,
                           author_id=author_id, posted_at=now)
@@ -90,7 +91,7 @@ def pin_item(session, incident_id, data: dict, max_bytes: int) -> tuple[PinnedIt
         permalink=permalink, file_name=(data.get("file_name") or None),
         mimetype=(data.get("mimetype") or None),
         content=_decode(data.get("content_base64"), max_bytes),
-        pinned_by=optional_pattern(data.get("pinned_by"), "pinned_by", USER_ID),
+        pinned_by=optional_pattern(data.get("pinned_by"), "pinned_by", ACTOR_ID),
         pinned_at=utcnow(),
     )
     if kind == "image" and item.content is None:
@@ -107,7 +108,7 @@ def pin_item(session, incident_id, data: dict, max_bytes: int) -> tuple[PinnedIt
 
 def unpin_item(session, incident_id, message_ts, actor_id) -> tuple[bool, list]:  # noqa: ANN001
     incident = load(session, incident_id)
-    actor_id = optional_pattern(actor_id, "actor_id", USER_ID)
+    actor_id = optional_pattern(actor_id, "actor_id", ACTOR_ID)
     removed = session.execute(delete(PinnedItem).where(PinnedItem.incident_id == incident.id,
                                                        PinnedItem.message_ts == message_ts))
     if removed.rowcount == 0:

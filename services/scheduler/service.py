@@ -8,6 +8,8 @@ from nameko.rpc import RpcProxy
 
 from services.common.clock import ClockProvider
 from services.common.dependencies import ConfigProvider
+from services.common.metrics import REMINDERS_SENT
+from services.common.ops import Ops
 from services.scheduler.timers import every
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ class SchedulerService:
     incidents = RpcProxy("incidents")
     config = ConfigProvider()
     clock = ClockProvider()
+    ops = Ops()
 
     @every(period=lambda config: config.reminders.check_interval_seconds, eager=True)
     def send_due_reminders(self) -> int:
@@ -33,6 +36,7 @@ class SchedulerService:
         for due in self.incidents.list_due_reminders():
             if self.incidents.claim_reminder(due["incident_id"], due["due_at"]):
                 sent += 1
+                REMINDERS_SENT.inc()
         if sent:
             log.info("sent %d update reminders", sent)
         return sent

@@ -11,6 +11,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
 from services.common.events import SOURCE, IncidentEvent
+from services.common.ops import Ops
 from services.slack_gateway import announcements
 from services.common.timeutil import from_iso
 from services.slack_gateway.blocks.reminders import stale_report
@@ -27,6 +28,7 @@ class SlackGatewayService:
 
     slack = SlackProvider()
     incidents = RpcProxy("incidents")
+    ops = Ops()
 
     @http("POST", "/slack/events")
     def slack_events(self, request: Request) -> Response:

@@ -6,11 +6,14 @@ import logging
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+
+from services.common.metrics import SLACK_CALLS, SLACK_RETRIES
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -43,15 +46,43 @@ class SlackSettings:
         return not self.missing
 
 
+def _counted(handler_cls: type, reason: str) -> type:
+    """slack_sdk's own retry handler, counting the retries it decides on."""
+
+    class Counted(handler_cls):
+        def _can_retry(self, *, state, request, response=None, error=None) -> bool:  # noqa: ANN001
+            decided = super()._can_retry(state=state, request=request, response=response,
+                                         error=error)
+            if decided:
+                SLACK_RETRIES.labels(reason).inc()
+            return decided
+
+    Counted.__name__ = f"Counted{handler_cls.__name__}"
+    return Counted
+
+
+class MeteredWebClient(WebClient):
+    """WebClient that counts each Web API call by method and outcome."""
+
+    def api_call(self, api_method: str, **kwargs):  # noqa: ANN003, ANN201
+        try:
+            response = super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            SLACK_CALLS.labels(api_method, exc.response.get("error") or "error").inc()
+            raise
+        SLACK_CALLS.labels(api_method, "ok").inc()
+        return response
+
+
 def make_web_client(settings: SlackSettings, timeout: int = 15) -> WebClient:
-    return WebClient(
+    return MeteredWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=timeout,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=2),
+            _counted(ConnectionErrorRetryHandler, "connection")(max_retry_count=2),
+            _counted(RateLimitErrorRetryHandler, "ratelimited")(max_retry_count=5),
+            _counted(ServerErrorRetryHandler, "server_error")(max_retry_count=2),
         ],
         logger=logging.getLogger("slack_sdk.web"),
     )

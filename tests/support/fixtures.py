@@ -49,7 +49,8 @@ def amqp_uri():
 @pytest.fixture
 def nameko_config(amqp_uri, pg_url, pg_db, tmp_path):
     return {"AMQP_URI": amqp_uri, "DATABASE_URL": pg_url, "serializer": "json",
-            "INCIDENTBOT_CONFIG_OBJECT": Config.default(), "max_workers": 16}
+            "INCIDENTBOT_CONFIG_OBJECT": Config.default(), "max_workers": 16,
+            "OPS_PORT": "0", "OPS_HOST": "127.0.0.1"}
 
 
 @pytest.fixture

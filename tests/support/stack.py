@@ -59,6 +59,7 @@ class Stack:
         self.env = {**os.environ, **env}
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
+        self.ops_ports: dict[str, int] = {}
         self.gateway_port = free_port()
         self.web_port = free_port()
         self.env.update(GATEWAY_PORT=str(self.gateway_port), WEB_PORT=str(self.web_port),
@@ -74,7 +75,9 @@ class Stack:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "services", *args], env=self.env,
+        self.ops_ports[name] = free_port()
+        env = {**self.env, "OPS_PORT": str(self.ops_ports[name])}
+        proc = subprocess.Popen([sys.executable, "-m", "services", *args], env=env,
                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         return proc
@@ -93,6 +96,9 @@ class Stack:
         wait_http(f"{self.gateway_url}/healthz", procs=procs)
         # The web page answers only once `incidents` answers RPC.
         wait_http(f"{self.web_url}/", procs=procs)
+
+    def ops_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ops_ports[name]}"
 
     def logs(self) -> str:
         return "\n".join(f"== {p.name}\n{p.read_text(errors='replace')[-4000:]}"
