@@ -19,8 +19,13 @@ from services.common.logs import configure_logging  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="every service in one process (in-memory bus, SQLite "
-                                    "unless AMQP_URI / DATABASE_URL say otherwise)")
+    run = commands.add_parser("run", help="`run all` (the default): every service in one "
+                                          "process (in-memory bus, SQLite unless AMQP_URI / "
+                                          "DATABASE_URL say otherwise); `run <service>`: one "
+                                          "service over RabbitMQ, as deployed")
+    run.add_argument("service", nargs="?", default="all",
+                     choices=("all", "incidents", "slack_gateway", "scheduler", "web", "zoom",
+                              "pagerduty", "statuspage", "confluence"))
     serve = commands.add_parser("serve", help="one service over RabbitMQ, as deployed")
     serve.add_argument("service", choices=("incidents", "slack_gateway", "scheduler", "web",
                                            "zoom", "pagerduty", "statuspage", "confluence"))
@@ -39,10 +44,14 @@ def main(argv: list[str] | None = None) -> int:
             from services.runner import DEFAULT_DATABASE_URL
 
             upgrade(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-        elif args.command == "run":
+        elif args.command == "run" and args.service == "all":
             from services.runner import run_embedded
 
             run_embedded()
+        elif args.command == "run":
+            from services.runner import serve as serve_one
+
+            serve_one(args.service)
         elif args.command == "serve":
             from services.runner import serve as serve_one
 
