@@ -65,6 +65,8 @@ class Incident(Base):
         Index("ix_incidents_status_declared", "status", "declared_at"),
         Index("ix_incidents_severity", "severity"),
         Index("ix_incidents_next_reminder", "next_reminder_at"),
+        Index("ix_incidents_declared", "declared_at", "id"),
+        Index("ix_incidents_resolved", "resolved_at"),
     )
 
 

@@ -14,7 +14,7 @@ from services.common.db import DatabaseProvider
 from services.common.events import IncidentEvent
 from services.common.timeutil import from_iso
 from services.common.dependencies import ConfigProvider
-from services.incidents import claims, links, outbox, reminders, store, updates
+from services.incidents import claims, edits, links, outbox, queries, reminders, store, updates
 from services.incidents.exceptions import IncidentError
 from services.incidents.schemas import (
     incident_to_dict,
@@ -22,6 +22,7 @@ from services.incidents.schemas import (
     parse_declaration,
     parse_slack_resources,
     pinned_item_to_dict,
+    require_int,
     status_update_to_dict,
     timeline_to_dict,
 )
@@ -70,12 +71,37 @@ class IncidentsService:
 
     @rpc(expected_exceptions=IncidentError)
     def list_incidents(self, status: str | None = None, severity: str | None = None,
-                       open_only: bool = False, limit: int = 50, offset: int = 0) -> dict:
+                       open_only: bool = False, limit: int = 50, offset: int = 0,
+                       query: str | None = None, declared_from: str | None = None,
+                       declared_to: str | None = None) -> dict:
+        """Newest first. `query` matches the description (case-insensitive substring);
+        `declared_from` (inclusive) and `declared_to` (exclusive) are ISO 8601 times."""
         with self.db.transaction() as session:
-            rows, total = store.list_incidents(session, self.config, status, severity,
-                                               open_only, limit, offset)
+            rows, total = queries.search_incidents(
+                session, self.config, status=status, severity=severity, open_only=open_only,
+                query=query, declared_from=declared_from, declared_to=declared_to,
+                limit=limit, offset=offset)
             return {"items": [incident_to_dict(i) for i in rows], "total": total,
                     "limit": limit, "offset": offset}
+
+    @rpc(expected_exceptions=IncidentError)
+    def get_dashboard(self, window_days: int = 90, oldest: int = 10) -> dict:
+        """Open counts and ages, the oldest open incidents, time to resolve by severity."""
+        window_days = require_int(window_days, "window_days", 1, 3660)
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            return {**queries.open_counts(session, self.config),
+                    "open_ages": queries.open_ages(session, self.config, now),
+                    "oldest_open": [incident_to_dict(i) for i in queries.oldest_open(
+                        session, self.config, require_int(oldest, "oldest", 0, 50))],
+                    "time_to_resolve": queries.time_to_resolve(
+                        session, self.config, now - dt.timedelta(days=window_days)),
+                    "window_days": window_days, "generated_at": now.isoformat()}
+
+    @rpc(expected_exceptions=IncidentError)
+    def change_description(self, incident_id: int, description: str,
+                           actor_id: str | None = None) -> dict:
+        return self._change(edits.change_description, incident_id, description, actor_id)
 
     @rpc(expected_exceptions=IncidentError)
     def change_status(self, incident_id: int, status: str, actor_id: str | None = None) -> dict:
@@ -117,6 +143,13 @@ class IncidentsService:
         return self._change(store.delete_timeline_entry, incident_id, entry_id, actor_id)
 
     @rpc(expected_exceptions=IncidentError)
+    def edit_timeline_event(self, incident_id: int, entry_id: int, text: str | None = None,
+                            occurred_at: str | None = None, actor_id: str | None = None) -> dict:
+        """Change a manual entry's text and/or time; automatic entries are the record."""
+        return self._write(edits.edit_timeline_entry, timeline_to_dict, incident_id, entry_id,
+                           text, occurred_at, actor_id)
+
+    @rpc(expected_exceptions=IncidentError)
     def post_status_update(self, incident_id: int, text: str, impacted: str | None = None,
                            author_id: str | None = None) -> dict:
         return self._write(updates.post_status_update, status_update_to_dict, incident_id,
@@ -137,6 +170,19 @@ class IncidentsService:
     def remove_pinned_item(self, incident_id: int, message_ts: str,
                            actor_id: str | None = None) -> bool:
         return self._write(updates.unpin_item, bool, incident_id, message_ts, actor_id)
+
+    @rpc(expected_exceptions=IncidentError)
+    def remove_pinned_item_by_id(self, incident_id: int, item_id: int,
+                                 actor_id: str | None = None) -> dict:
+        """Delete one pinned item; returns what was removed (without its content)."""
+        return self._write(edits.unpin_item_by_id, pinned_item_to_dict, incident_id, item_id,
+                           actor_id)
+
+    @rpc(expected_exceptions=IncidentError)
+    def get_pinned_item(self, incident_id: int, item_id: int, with_content: bool = True) -> dict:
+        with self.db.transaction() as session:
+            return pinned_item_to_dict(edits.get_pinned_item(session, incident_id, item_id),
+                                       with_content)
 
     @rpc(expected_exceptions=IncidentError)
     def list_pinned_items(self, incident_id: int, with_content: bool = False) -> list[dict]:

@@ -12,6 +12,7 @@ from services.incidents import reminders
 from services.incidents.exceptions import IncidentNotFound, InvalidInput
 from services.incidents.models import Incident, RoleAssignment, TimelineEvent
 from services.incidents.outbox import record_event
+from services.incidents.queries import search_incidents
 from services.incidents.schemas import (
     ACTOR_ID,
     MAX_TEXT,
@@ -184,20 +185,8 @@ def page_args(limit, offset) -> tuple[int, int]:  # noqa: ANN001
 
 def list_incidents(session, config, status=None, severity=None, open_only=False,  # noqa: ANN001
                    limit=50, offset=0) -> tuple[list[Incident], int]:
-    limit, offset = page_args(limit, offset)
-    query = select(Incident)
-    if status is not None:
-        query = query.where(Incident.status == require_choice(status, "status",
-                                                              list(config.statuses)))
-    if severity is not None:
-        query = query.where(Incident.severity == require_choice(severity, "severity",
-                                                                config.severity_names()))
-    if open_only:
-        query = query.where(Incident.status != config.final_status)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Incident.declared_at.desc(), Incident.id.desc())
-                           .limit(limit).offset(offset)).all()
-    return list(rows), total
+    return search_incidents(session, config, status=status, severity=severity,
+                            open_only=open_only, limit=limit, offset=offset)
 
 
 def list_timeline(session, incident_id, limit=100, offset=0) -> tuple[list[TimelineEvent], int]:  # noqa: ANN001

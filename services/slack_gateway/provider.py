@@ -62,12 +62,21 @@ class SlackProvider(DependencyProvider):
                         "every other service runs.", " and ".join(settings.missing))
 
     def start(self) -> None:
+        self.socket_mode = None
         if self.slack.enabled:
             # Joining the digest channel talks to Slack: do not hold up start-up for it.
             eventlet.spawn_n(self.slack.digest.resolve)
             eventlet.spawn_n(self.rpc.warm, RPC_WARM_PROXIES)
+            if self.slack.settings.app_token:
+                from services.slack_gateway.socket_mode import SocketMode
+
+                self.socket_mode = SocketMode(self.slack.app, self.slack.settings.app_token,
+                                              self.slack.settings.api_url)
+                eventlet.spawn_n(self.socket_mode.start)
 
     def stop(self) -> None:
+        if getattr(self, "socket_mode", None):
+            self.socket_mode.stop()
         self.rpc.close()
 
     def kill(self) -> None:

@@ -112,3 +112,7 @@ class SlackGatewayService:
     @event_handler(SOURCE, IncidentEvent.LINK_UPDATED)
     def handle_incident_link_updated(self, payload: dict) -> None:
         self._once(payload)
+
+    @event_handler(SOURCE, IncidentEvent.DESCRIPTION_CHANGED)
+    def handle_incident_description_changed(self, payload: dict) -> None:
+        self._once(payload)  # topic, control panel and digest show the description

@@ -47,7 +47,8 @@ def create_channel(client: WebClient, incident: dict, naming) -> tuple[str, str]
 
 
 def invite(client: WebClient, channel_id: str, user_ids: list[str]) -> None:
-    users = [u for u in dict.fromkeys(user_ids) if u]
+    # Web actors ("web:12") declared from the web UI or the API: nobody to invite in Slack.
+    users = [u for u in dict.fromkeys(user_ids) if u and not u.startswith("web:")]
     if not users:
         return
     try:
@@ -157,7 +158,7 @@ class WarRoom:
         return {}
 
     def _notify_reporter(self, incident: dict) -> dict:
-        if incident["reporter_id"]:
+        if incident["reporter_id"] and not incident["reporter_id"].startswith("web:"):
             # Posting to a user id lands in the bot's DM with that user.
             self.client.chat_postMessage(channel=incident["reporter_id"],
                                          text=render_reporter_notice(incident))

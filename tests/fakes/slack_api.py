@@ -56,6 +56,9 @@ class SlackFake(WorkspaceAccess):
                  team_id: str = "T0TEST", bot_user_id: str = "U0BOT", host: str = "127.0.0.1",
                  port: int = 0) -> None:
         self.bot_token = bot_token
+        # Socket Mode: the app-level token and the WebSocket URL apps.connections.open hands out.
+        self.app_token = "xapp-1-test"
+        self.socket_mode_url: str | None = None
         self.scopes = frozenset(DEFAULT_BOT_SCOPES if scopes is None else scopes)
         self.state = SlackState(team_id, bot_user_id)
         self.delay = 0.0  # seconds added to every API call
@@ -189,10 +192,18 @@ class SlackFake(WorkspaceAccess):
     def _dispatch(self, method: str, token: str | None, params: dict, body_error: str | None,
                   content_type: str) -> dict:
         entry = METHODS.get(method)
-        if entry is None:
+        if entry is None and method != "apps.connections.open":
             return {"ok": False, "error": "unknown_method"}
         if not token:
             return {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open":
+            # Socket Mode: only an app-level token (xapp-) may open a connection.
+            if token != self.app_token:
+                return {"ok": False, "error": "not_allowed_token_type" if token == self.bot_token
+                        else "invalid_auth"}
+            if not self.socket_mode_url:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            return {"ok": True, "url": self.socket_mode_url}
         if token != self.bot_token:
             return {"ok": False, "error": "invalid_auth"}
         if body_error:

@@ -149,6 +149,8 @@ def channel_link(channel_id: str) -> str:
 
 
 def user_mention(user_id: str) -> str:
+    if user_id.startswith("web:"):  # a person on the web UI or an API token: not in Slack
+        return "someone on the web UI" if user_id[4:].isdigit() else "an API client"
     return f"<@{user_id}>"
 
 

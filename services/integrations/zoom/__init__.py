@@ -1,0 +1,1 @@
+"""Zoom: a meeting for every new incident (or the static meeting link from config.yaml)."""
