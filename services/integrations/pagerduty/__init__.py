@@ -1,0 +1,1 @@
+"""PagerDuty: page on-call teams for an incident, list services and who is on call."""

@@ -1,0 +1,28 @@
+"""PagerDuty's domain errors. Registered so RPC callers (the gateway, the web UI) get
+them under these names, with a message they can show to people as it is."""
+from __future__ import annotations
+
+from nameko.exceptions import deserialize_to_instance
+
+
+@deserialize_to_instance
+class PagerDutyError(Exception):
+    """`message` is readable by users; `field` names the input at fault, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message, field)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@deserialize_to_instance
+class PagerDutyOff(PagerDutyError):
+    """PagerDuty is not configured here (credentials missing or switched off)."""
+
+
+@deserialize_to_instance
+class InvalidPage(PagerDutyError):
+    """The request itself is wrong (unknown service, urgency...)."""
