@@ -188,3 +188,4 @@ class DeliveryClaim(Base):
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -220,6 +220,15 @@ class IncidentsService:
         return claims.claim(self.db, key, lease_seconds)
 
     @rpc(expected_exceptions=IncidentError)
+    def claim_work(self, key: str, lease_seconds: int = 60, max_attempts: int = 8) -> str:
+        """claimed | in_progress | done | exhausted: for work that is retried on failure."""
+        return claims.claim_state(self.db, key, lease_seconds, max_attempts)
+
+    @rpc(expected_exceptions=IncidentError)
+    def release_delivery(self, key: str) -> bool:
+        return claims.release(self.db, key)
+
+    @rpc(expected_exceptions=IncidentError)
     def complete_delivery(self, key: str) -> bool:
         return claims.complete(self.db, key)
 

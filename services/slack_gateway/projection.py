@@ -30,14 +30,20 @@ def refresh(client: WebClient, incident: dict, config) -> None:  # noqa: ANN001
                                                 ts=incident["digest_ts"],
                                                 **render_digest(incident, config)))
     threads = [eventlet.spawn(step) for step in steps]
-    errors = []
+    transient = []
     for thread in threads:
         try:
             thread.wait()
         except SlackApiError as exc:
-            errors.append(exc.response.get("error"))
-    if errors:
-        raise RefreshFailed(f"incident {incident['id']}: refreshing Slack failed: {errors}")
+            # slack_sdk already retried 429s and 5xx; what is left of those may pass later,
+            # while an answer like message_not_found will not: log it and move on.
+            if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                transient.append(exc.response.get("error"))
+            else:
+                log.warning("incident %s: Slack refused a refresh: %s", incident["id"],
+                            exc.response.get("error"))
+    if transient:
+        raise RefreshFailed(f"incident {incident['id']}: refreshing Slack failed: {transient}")
 
 
 class RefreshFailed(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import eventlet
 from nameko.events import event_handler
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
@@ -20,7 +21,19 @@ from services.slack_gateway.provider import SlackProvider
 from services.slack_gateway.war_room import WarRoom
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE_SECONDS = 120
+CLAIM_LEASE_SECONDS = 60
+RETRY_PAUSE = 1.0  # before an event goes back to the queue, so a failure cannot spin
+
+
+class RetryLater(Exception):
+    """Another worker holds this work right now; the event goes back to the queue."""
+
+
+def on(event: str):  # noqa: ANN201
+    """Every gateway handler: a failure puts the event back for another try (claims make
+    the retry finish what is missing instead of doing anything twice)."""
+    return event_handler(SOURCE, event, requeue_on_error=True,
+                         expected_exceptions=(RetryLater,))
 
 
 class SlackGatewayService:
@@ -40,19 +53,39 @@ class SlackGatewayService:
                 "digest_channel_id": self.slack.digest.channel_id if self.slack.digest else None}
         return Response(json.dumps(body), mimetype="application/json")
 
-    @event_handler(SOURCE, IncidentEvent.DECLARED)
+    def _retried(self, key: str, work) -> None:  # noqa: ANN001
+        """Run `work` once across replicas and redeliveries; on failure give the claim
+        back and raise, so the requeued event tries again (a bounded number of times)."""
+        state = self.incidents.claim_work(key, lease_seconds=CLAIM_LEASE_SECONDS)
+        if state == "done":
+            return
+        if state == "exhausted":
+            log.error("giving up on %s after repeated failures", key)
+            return
+        if state == "in_progress":
+            eventlet.sleep(RETRY_PAUSE)
+            raise RetryLater(key)
+        try:
+            work()
+        except Exception:
+            try:
+                self.incidents.release_delivery(key)
+            finally:
+                eventlet.sleep(RETRY_PAUSE)
+            raise
+        self.incidents.complete_delivery(key)
+
+    @on(IncidentEvent.DECLARED)
     def handle_incident_declared(self, payload: dict) -> None:
         if not self.slack.enabled:
             return
-        key = f"slack_gateway:war_room:{payload['incident_id']}"
-        # Lease: if this worker dies half-way, a redelivery may finish the job later.
-        if not self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
-            log.info("war room for incident %s already handled", payload["incident_id"])
-            return
-        room = WarRoom(self.slack.client, self.incidents, self.slack.config,
-                       self.slack.digest.resolve())
-        room.open(payload["incident_id"])
-        self.incidents.complete_delivery(key)
+
+        def open_room() -> None:
+            room = WarRoom(self.slack.client, self.incidents, self.slack.config,
+                           self.slack.digest.resolve())
+            room.open(payload["incident_id"])
+
+        self._retried(f"slack_gateway:war_room:{payload['incident_id']}", open_room)
 
     def _once(self, payload: dict, announce=None, rerender: bool = True) -> None:  # noqa: ANN001
         """Re-render the incident's Slack surfaces, and say what happened once per event."""
@@ -60,59 +93,58 @@ class SlackGatewayService:
             return
         incident = self.incidents.get_incident(payload["incident_id"])
         if rerender:
-            refresh(self.slack.client, incident, self.slack.config)
-        if announce is None:
-            return
-        key = f"slack_gateway:{payload['event_id']}"
-        if not self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
-            return
-        announce(self.slack.client, incident, payload, self.slack.config)
-        self.incidents.complete_delivery(key)
+            try:
+                refresh(self.slack.client, incident, self.slack.config)
+            except Exception:
+                eventlet.sleep(RETRY_PAUSE)
+                raise
+        if announce is not None:
+            self._retried(f"slack_gateway:{payload['event_id']}", lambda: announce(
+                self.slack.client, incident, payload, self.slack.config))
 
-    @event_handler(SOURCE, IncidentEvent.STATUS_CHANGED)
+    @on(IncidentEvent.STATUS_CHANGED)
     def handle_incident_status_changed(self, payload: dict) -> None:
         self._once(payload, announcements.announce_status)
 
-    @event_handler(SOURCE, IncidentEvent.SEVERITY_CHANGED)
+    @on(IncidentEvent.SEVERITY_CHANGED)
     def handle_incident_severity_changed(self, payload: dict) -> None:
         self._once(payload, announcements.announce_severity)
 
-    @event_handler(SOURCE, IncidentEvent.ROLE_ASSIGNED)
+    @on(IncidentEvent.ROLE_ASSIGNED)
     def handle_incident_role_assigned(self, payload: dict) -> None:
         self._once(payload, announcements.announce_role)
 
-    @event_handler(SOURCE, IncidentEvent.STATUS_UPDATE_POSTED)
+    @on(IncidentEvent.STATUS_UPDATE_POSTED)
     def handle_status_update_posted(self, payload: dict) -> None:
         self._once(payload, announcements.announce_status_update, rerender=False)
 
-    @event_handler(SOURCE, IncidentEvent.RESOLVED)
+    @on(IncidentEvent.RESOLVED)
     def handle_incident_resolved(self, payload: dict) -> None:
         self._once(payload, announcements.announce_resolution, rerender=False)
 
-    @event_handler(SOURCE, IncidentEvent.UPDATE_REMINDER_DUE)
+    @on(IncidentEvent.UPDATE_REMINDER_DUE)
     def handle_update_reminder_due(self, payload: dict) -> None:
         self._once(payload, announcements.announce_reminder, rerender=False)
 
-    @event_handler(SOURCE, IncidentEvent.STALE_INCIDENTS_REPORTED)
+    @on(IncidentEvent.STALE_INCIDENTS_REPORTED)
     def handle_stale_incidents_reported(self, payload: dict) -> None:
         if not self.slack.enabled:
             return
         digest = self.slack.digest.resolve()
-        key = f"slack_gateway:{payload['event_id']}"
-        if digest and self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
-            self.slack.client.chat_postMessage(channel=digest, **stale_report(
-                payload["incidents"], payload["total"], from_iso(payload["reported_at"]),
-                self.slack.config))
-            self.incidents.complete_delivery(key)
+        if digest:
+            self._retried(f"slack_gateway:{payload['event_id']}",
+                          lambda: self.slack.client.chat_postMessage(channel=digest, **stale_report(
+                              payload["incidents"], payload["total"],
+                              from_iso(payload["reported_at"]), self.slack.config)))
 
-    @event_handler(SOURCE, IncidentEvent.LINK_ADDED)
+    @on(IncidentEvent.LINK_ADDED)
     def handle_incident_link_added(self, payload: dict) -> None:
         self._once(payload, announcements.announce_link)
 
-    @event_handler(SOURCE, IncidentEvent.LINK_UPDATED)
+    @on(IncidentEvent.LINK_UPDATED)
     def handle_incident_link_updated(self, payload: dict) -> None:
         self._once(payload)
 
-    @event_handler(SOURCE, IncidentEvent.DESCRIPTION_CHANGED)
+    @on(IncidentEvent.DESCRIPTION_CHANGED)
     def handle_incident_description_changed(self, payload: dict) -> None:
         self._once(payload)  # topic, control panel and digest show the description

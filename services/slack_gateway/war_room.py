@@ -19,6 +19,7 @@ from services.slack_gateway.blocks.digest import render_digest
 from services.slack_gateway.blocks.notices import reaction_declared_reply
 from services.slack_gateway.blocks.text import render_reporter_notice, render_topic
 from services.slack_gateway.channel_names import channel_name
+from services.slack_gateway.digest_channel import find_channel
 from services.slack_gateway.projection import refresh
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def _rendered_fields(incident: dict) -> tuple:
             incident["description"], incident["meeting_url"])
 
 
-def create_channel(client: WebClient, incident: dict, naming) -> tuple[str, str]:  # noqa: ANN001
+def create_channel(client: WebClient, incident: dict, naming, incidents: Any) -> tuple[str, str]:  # noqa: ANN001,E501
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         name = channel_name(incident, naming, attempt)
         try:
@@ -43,7 +44,19 @@ def create_channel(client: WebClient, incident: dict, naming) -> tuple[str, str]
         except SlackApiError as exc:
             if exc.response.get("error") != "name_taken":
                 raise WarRoomError(f"creating #{name} failed: {exc.response.get('error')}") from exc
+        orphan = _our_orphan(client, name, incidents)
+        if orphan:
+            return orphan, name
     raise WarRoomError(f"no free channel name after {MAX_NAME_ATTEMPTS} attempts")
+
+
+def _our_orphan(client: WebClient, name: str, incidents: Any) -> str | None:
+    """A channel of this name the bot made that no incident owns: an earlier attempt for
+    this incident created it and died before storing it. Adopt it rather than make two."""
+    channel = find_channel(client, name)
+    if not channel or channel.get("creator") != client.auth_test()["user_id"]:
+        return None
+    return channel["id"] if incidents.get_incident_by_channel(channel["id"]) is None else None
 
 
 def invite(client: WebClient, channel_id: str, user_ids: list[str]) -> None:
@@ -82,10 +95,11 @@ class WarRoom:
     def open(self, incident_id: int) -> dict:
         incident = self.incidents.get_incident(incident_id)
         if not incident["channel_id"]:
-            channel_id, name = create_channel(self.client, incident, self.config.channel_naming)
+            channel_id, name = create_channel(self.client, incident, self.config.channel_naming,
+                                              self.incidents)
             incident = self.incidents.attach_slack_resources(incident_id, channel_id=channel_id,
                                                              channel_name=name)
-        steps: dict[str, Callable[[dict], dict]] = {
+        steps: dict[str, Callable[[dict], None]] = {
             "topic": self._set_topic,
             "invite": self._invite,
             "control_panel": self._post_control_panel,
@@ -95,71 +109,67 @@ class WarRoom:
         }
         pool = eventlet.GreenPool(len(steps))
         running = {name: pool.spawn(step, incident) for name, step in steps.items()}
-        stored: dict[str, str] = {}
         failed: list[str] = []
         for name, thread in running.items():
             try:
-                stored.update(thread.wait() or {})
+                thread.wait()
             except Exception as exc:  # one step failing must not undo the others
                 log.error("incident %s: war-room step %s failed: %s", incident_id, name, exc)
                 failed.append(name)
-        if stored:
-            latest = self.incidents.attach_slack_resources(incident_id, **stored)
-            if _rendered_fields(latest) != _rendered_fields(incident):
-                # Changed while the room was opening (a status picked meanwhile): the
-                # events for it found no control panel yet, so render current state now.
-                refresh(self.client, latest, self.config)
-            incident = latest
+        latest = self.incidents.get_incident(incident_id)
+        if _rendered_fields(latest) != _rendered_fields(incident):
+            # Changed while the room was opening (a status picked meanwhile): the events
+            # for it found no control panel yet, so render the current state now.
+            refresh(self.client, latest, self.config)
         if failed:
             raise WarRoomError(f"incident {incident_id}: steps failed: {', '.join(failed)}")
-        return incident
+        return latest
 
-    def _set_topic(self, incident: dict) -> dict:
+    def _set_topic(self, incident: dict) -> None:
         self.client.conversations_setTopic(channel=incident["channel_id"],
                                            topic=render_topic(incident, self.config))
-        return {}
 
-    def _invite(self, incident: dict) -> dict:
+    def _invite(self, incident: dict) -> None:
         slack = self.config.slack
         users = [incident["reporter_id"], *slack.auto_invite_user_ids]
         users += usergroup_members(self.client, list(slack.auto_invite_usergroups))
         invite(self.client, incident["channel_id"], users)
-        return {}
 
-    def _post_control_panel(self, incident: dict) -> dict:
-        if incident["control_panel_ts"]:
-            return {}
-        message = render_control_panel(incident, self.config)
-        posted = self.client.chat_postMessage(channel=incident["channel_id"], **message)
+    def _post_control_panel(self, incident: dict) -> None:
+        ts = incident["control_panel_ts"]
+        if not ts:
+            message = render_control_panel(incident, self.config)
+            ts = self.client.chat_postMessage(channel=incident["channel_id"], **message)["ts"]
+            # Stored at once, so a retry after a crash finds it instead of posting another.
+            self.incidents.attach_slack_resources(incident["id"], control_panel_ts=ts)
         try:
-            self.client.pins_add(channel=incident["channel_id"], timestamp=posted["ts"])
+            self.client.pins_add(channel=incident["channel_id"], timestamp=ts)
         except SlackApiError as exc:
             if exc.response.get("error") != "already_pinned":
                 raise
-        return {"control_panel_ts": posted["ts"]}
 
-    def _post_digest(self, incident: dict) -> dict:
+    def _post_digest(self, incident: dict) -> None:
         if not self.digest_channel_id:
-            return {}
+            return
         message = render_digest(incident, self.config)
         if incident["digest_ts"] and incident["digest_channel_id"]:
             self.client.chat_update(channel=incident["digest_channel_id"],
                                     ts=incident["digest_ts"], **message)
-            return {}
+            return
         posted = self.client.chat_postMessage(channel=self.digest_channel_id, **message)
-        return {"digest_channel_id": self.digest_channel_id, "digest_ts": posted["ts"]}
+        self.incidents.attach_slack_resources(incident["id"],
+                                              digest_channel_id=self.digest_channel_id,
+                                              digest_ts=posted["ts"])
 
-    def _reply_to_source(self, incident: dict) -> dict:
+    def _reply_to_source(self, incident: dict) -> None:
         if incident["source_channel_id"] and incident["source_ts"]:
             # Declared by reacting to a message: answer in that message's thread.
             self.client.chat_postMessage(channel=incident["source_channel_id"],
                                          thread_ts=incident["source_ts"],
                                          text=reaction_declared_reply(incident))
-        return {}
 
-    def _notify_reporter(self, incident: dict) -> dict:
+    def _notify_reporter(self, incident: dict) -> None:
         if incident["reporter_id"] and not incident["reporter_id"].startswith("web:"):
             # Posting to a user id lands in the bot's DM with that user.
             self.client.chat_postMessage(channel=incident["reporter_id"],
                                          text=render_reporter_notice(incident))
-        return {}

@@ -168,3 +168,17 @@ def test_claims_are_single_fire_and_leases_expire(sqlite_db):
 def _timeline(db, incident_id):
     with db.transaction() as session:
         return store.list_timeline(session, incident_id)
+
+
+def test_retried_work_claims_report_their_state(sqlite_db):
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "claimed"
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "in_progress"
+    assert claims.release(sqlite_db, "w")
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "claimed"  # attempt 2
+    claims.release(sqlite_db, "w")
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "claimed"  # attempt 3
+    claims.release(sqlite_db, "w")
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "exhausted"
+    assert claims.claim_state(sqlite_db, "v", 60, 3) == "claimed"
+    claims.complete(sqlite_db, "v")
+    assert claims.claim_state(sqlite_db, "v", 60, 3) == "done"
