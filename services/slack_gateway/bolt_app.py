@@ -9,6 +9,7 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from services.slack_gateway.listeners import GatewayDeps, register_all
+from services.slack_gateway.payloads import problem
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ def build_app(signing_secret: str, client: WebClient, deps: GatewayDeps) -> App:
         process_before_response=True,
         logger=logging.getLogger("slack_bolt.App"),
     )
+    app.use(_reject_malformed)
     app.use(_dedupe_retried_events(deps))
     register_all(app, deps)
 
@@ -31,6 +33,15 @@ def build_app(signing_secret: str, client: WebClient, deps: GatewayDeps) -> App:
         log.error("Slack listener failed for %s: %r", body.get("type"), error, exc_info=error)
 
     return app
+
+
+def _reject_malformed(body: dict, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+    wrong = problem(body)
+    if wrong:
+        log.warning("rejected a malformed Slack request: %s", wrong)
+        return BoltResponse(status=400, body=wrong)
+    next()
+    return None
 
 
 def _dedupe_retried_events(deps: GatewayDeps) -> Callable:

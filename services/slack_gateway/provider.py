@@ -7,6 +7,7 @@ import logging
 import eventlet
 from nameko.extensions import DependencyProvider
 from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from werkzeug.wrappers import Request, Response
 
 from services.common.bus import RpcPool
@@ -29,6 +30,7 @@ class Slack:
         self.config = config
         self.rpc = rpc
         self.enabled = settings.enabled
+        self.verifier = SignatureVerifier(settings.signing_secret) if self.enabled else None
         self.client = make_web_client(settings) if self.enabled else None
         self.digest = DigestChannel(self.client, config.digest_channel) if self.enabled else None
         self.app = (build_app(settings.signing_secret, self.client,
@@ -42,9 +44,32 @@ class Slack:
         headers: dict[str, list[str]] = {}
         for key, value in request.headers.items():
             headers.setdefault(key.lower(), []).append(value)
-        bolt_request = BoltRequest(body=request.get_data(as_text=True),
-                                   query=request.query_string.decode("latin-1"), headers=headers)
-        result = self.app.dispatch(bolt_request)
+        try:
+            body = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:  # Slack sends UTF-8; nothing else can carry its signature
+            body = None
+        # Verified before anything reads the body: an unsigned request learns nothing.
+        if body is None or not self.verifier.is_valid_request(
+                body, {k: v[0] for k, v in headers.items()}):
+            return Response('{"error": "invalid signature"}', status=401,
+                            mimetype="application/json")
+        try:
+            bolt_request = BoltRequest(body=body,
+                                       query=request.query_string.decode("latin-1"),
+                                       headers=headers)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Not what its Content-Type says, or a payload Bolt cannot read its context from.
+            log.warning("malformed Slack request body rejected: %r", exc)
+            return Response('{"error": "malformed Slack request body"}', status=400,
+                            mimetype="application/json")
+        try:
+            result = self.app.dispatch(bolt_request)
+        except (TypeError, KeyError, AttributeError, ValueError) as exc:
+            # Bolt catches what listeners raise; what escapes comes from matching a
+            # payload of the wrong shape (e.g. a view_submission without a view).
+            log.warning("malformed Slack request rejected: %r", exc)
+            return Response('{"error": "malformed Slack request"}', status=400,
+                            mimetype="application/json")
         response = Response(result.body, status=result.status)
         for key, values in result.headers.items():
             for value in values:

@@ -21,7 +21,7 @@ from tests.support.stack import ROOT, wait_until
 pytestmark = pytest.mark.e2e
 
 
-def test_shortcut_modal_submission_opens_a_complete_war_room(fake, sender, distributed):
+def test_shortcut_modal_submission_opens_a_complete_war_room(fake, sender, incidents):
     channel = declare(fake, sender, "Checkout API returns 500 for EU customers")
     cid = channel["id"]
     assert channel["name"].startswith("inc-")
@@ -39,8 +39,11 @@ def test_shortcut_modal_submission_opens_a_complete_war_room(fake, sender, distr
     dm = [c for c in fake.calls("chat.postMessage") if c.params.get("channel") == REPORTER]
     assert dm and cid in dm[-1].params["text"]
     # What the incidents service stored points at what Slack holds.
-    with_rpc = requests.get(f"{distributed.web_url}/").text
-    assert "Checkout API returns 500" in with_rpc
+    stored = wait_until(lambda: (lambda i: i if i and i["digest_ts"] else None)(
+        incidents.get_incident_by_channel(cid)))
+    assert stored["description"] == "Checkout API returns 500 for EU customers"
+    assert stored["control_panel_ts"] == panel_ts and stored["digest_ts"] == post["ts"]
+    assert stored["reporter_id"] == REPORTER and stored["severity"] == "sev2"
 
 
 def test_war_room_steps_after_channel_creation_run_concurrently(fake, sender):
