@@ -12,7 +12,12 @@ from typing import Mapping
 import eventlet
 from nameko.containers import ServiceContainer
 
-from services.common.bus import MEMORY_URI, enable_memory_transport
+from services.common.bus import (
+    MEMORY_URI,
+    enable_memory_transport,
+    reconnect_quickly,
+    survive_lost_replies,
+)
 from services.common.config import load_config
 
 log = logging.getLogger(__name__)
@@ -89,6 +94,8 @@ def nameko_config(env: Mapping[str, str], service: str, embedded: bool = False) 
 
 def run_containers(containers: list[ServiceContainer]) -> None:
     """Start the containers and block until SIGTERM/SIGINT, then stop them cleanly."""
+    reconnect_quickly()
+    survive_lost_replies()
     stop = eventlet.Event()
 
     def on_signal(signum, frame):  # noqa: ANN001, ANN202
@@ -131,6 +138,9 @@ def run_embedded(env: Mapping[str, str] = os.environ) -> None:
     if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
         os.makedirs(os.path.dirname(database_url[len("sqlite:///"):]) or ".", exist_ok=True)
     upgrade(database_url)
+    from services.web.migrate import upgrade as upgrade_web
+
+    upgrade_web(database_url)
     for config in configs.values():
         config["INCIDENTBOT_CONFIG_OBJECT"] = app_config
     print_banner(env, configs)

@@ -8,6 +8,8 @@ import logging
 import queue
 from typing import Iterator
 
+import eventlet
+
 log = logging.getLogger(__name__)
 
 MEMORY_URI = "memory://localhost//"
@@ -35,12 +37,65 @@ def enable_memory_transport(polling_interval: float = 0.005) -> None:
     _patched = True
 
 
+def reconnect_quickly(interval_max: float = 2.0) -> None:
+    """After a broker restart, nameko's consumers reconnect with kombu's default back-off
+    (2, 4, 6... up to 30 s apart), leaving a service deaf for up to 30 s after the broker
+    is back. Retry every 0.5 s, growing to `interval_max`, instead."""
+    from contextlib import contextmanager
+
+    from nameko.messaging import QueueConsumer
+
+    @contextmanager
+    def establish_connection(self):  # noqa: ANN001, ANN202
+        with self.create_connection() as conn:
+            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
+                                   interval_start=0.5, interval_step=0.5,
+                                   interval_max=interval_max)
+            yield conn
+
+    QueueConsumer.establish_connection = establish_connection
+
+
+def survive_lost_replies() -> None:
+    """nameko kills the whole container when it cannot publish an RPC reply, which is
+    what happens to every call in flight when the broker restarts. Drop that reply
+    instead (the caller times out and its user is told); the request message was not
+    acked, so the broker hands it out again and the call, idempotent, is answered then."""
+    from amqp.exceptions import ConnectionError as AmqpConnectionError
+    from kombu.exceptions import OperationalError
+    from nameko import rpc
+    from nameko.amqp.publish import UndeliverableMessage
+
+    original = rpc.Responder.send_response
+    if getattr(original, "survives_lost_replies", False):
+        return
+
+    def send_response(self, result, exc_info):  # noqa: ANN001, ANN202
+        try:
+            return original(self, result, exc_info)
+        except (OSError, OperationalError, AmqpConnectionError, UndeliverableMessage) as exc:
+            log.warning("could not send an RPC reply (%r); the caller will retry", exc)
+            return result, exc_info
+
+    send_response.survives_lost_replies = True
+    rpc.Responder.send_response = send_response
+
+
+class RpcUnavailable(Exception):
+    """The bus did not answer in time (broker away, service down)."""
+
+
 class RpcPool:
     """Standalone RPC proxies lent to one green thread at a time."""
 
-    def __init__(self, nameko_config: dict, size: int = 20, timeout: float = 10.0):
+    def __init__(self, nameko_config: dict, size: int = 20, timeout: float = 10.0,
+                 deadline: float | None = None):
+        """`timeout`: how long one call waits for its reply; `deadline`: how long one
+        `cluster()` block may take in all, connecting included (Slack wants an answer
+        within 3 s, even while the broker is away)."""
         self.config = nameko_config
         self.timeout = timeout
+        self.deadline = deadline
         self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=size)
 
     def _new(self):  # noqa: ANN202
@@ -52,12 +107,15 @@ class RpcPool:
     @contextlib.contextmanager
     def cluster(self) -> Iterator:
         """`with pool.cluster() as rpc: rpc.incidents.get_incident(1)`."""
-        try:
-            entry = self._idle.get_nowait()
-        except queue.Empty:
-            entry = self._new()
+        timer = (eventlet.Timeout(self.deadline, RpcUnavailable(
+            f"no answer over the bus within {self.deadline} s")) if self.deadline else None)
+        entry = None
         healthy = False
         try:
+            try:
+                entry = self._idle.get_nowait()
+            except queue.Empty:
+                entry = self._new()
             yield entry[1]
             healthy = True
         except Exception as exc:
@@ -65,14 +123,23 @@ class RpcPool:
             healthy = _is_remote_answer(exc)
             raise
         finally:
-            if healthy:
-                try:
-                    self._idle.put_nowait(entry)
-                except queue.Full:
-                    entry[0].stop()
-            else:
-                with contextlib.suppress(Exception):
-                    entry[0].stop()
+            if timer is not None:
+                timer.cancel()
+            if entry is not None:
+                self._give_back(entry, healthy)
+
+    def _give_back(self, entry: tuple, healthy: bool) -> None:
+        if healthy:
+            try:
+                self._idle.put_nowait(entry)
+                return
+            except queue.Full:
+                pass
+        else:
+            # One broken connection usually means the broker went away: the idle proxies'
+            # connections are dead too, and each would cost a caller a failed request.
+            self.close()
+        _stop(entry)
 
     def warm(self, count: int) -> None:
         """Open `count` proxies ahead of need, so first requests do not pay for it."""
@@ -82,14 +149,50 @@ class RpcPool:
     def close(self) -> None:
         while True:
             try:
-                proxy, _ = self._idle.get_nowait()
+                entry = self._idle.get_nowait()
             except queue.Empty:
                 return
-            with contextlib.suppress(Exception):
-                proxy.stop()
+            _stop(entry)
+
+
+def _stop(entry: tuple) -> None:
+    # A proxy whose connection broke may hang while closing: bound it.
+    with contextlib.suppress(Exception, eventlet.Timeout), eventlet.Timeout(2):
+        entry[0].stop()
 
 
 def _is_remote_answer(exc: Exception) -> bool:
     from nameko.exceptions import RemoteError, get_module_path, registry
 
     return isinstance(exc, RemoteError) or get_module_path(type(exc)) in registry
+
+
+class _TimedService:
+    """A worker's service proxy whose calls give up after `timeout` seconds: a reply
+    lost in a broker restart must not hold a worker (and its claims) forever."""
+
+    def __init__(self, proxy, timeout: float):  # noqa: ANN001
+        self._proxy, self._timeout = proxy, timeout
+
+    def __getattr__(self, method: str):  # noqa: ANN204
+        target = getattr(self._proxy, method)
+        timeout, service = self._timeout, self._proxy.service_name
+
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            with eventlet.Timeout(timeout, RpcUnavailable(
+                    f"{service}.{method} did not answer within {timeout} s")):
+                return target(*args, **kwargs)
+
+        return call
+
+
+def timed_rpc_proxy(service_name: str, timeout: float = 10.0):  # noqa: ANN201
+    """`incidents = timed_rpc_proxy("incidents")` in a service class: nameko's RpcProxy
+    (2.x has no reply timeout) with one."""
+    from nameko.rpc import RpcProxy
+
+    class TimedRpcProxy(RpcProxy):
+        def get_dependency(self, worker_ctx):  # noqa: ANN001, ANN202
+            return _TimedService(super().get_dependency(worker_ctx), timeout)
+
+    return TimedRpcProxy(service_name)

@@ -73,6 +73,16 @@ def claim_state(db: Database, key: str, lease_seconds: int, max_attempts: int) -
             else "in_progress"
 
 
+def renew(db: Database, key: str, lease_seconds: int) -> bool:
+    """Extend an unfinished claim: its holder is alive and still working."""
+    with db.transaction() as session:
+        return session.execute(
+            update(DeliveryClaim)
+            .where(DeliveryClaim.key == key, DeliveryClaim.completed_at.is_(None))
+            .values(lease_until=utcnow() + dt.timedelta(seconds=lease_seconds))
+        ).rowcount == 1
+
+
 def release(db: Database, key: str) -> bool:
     """Give an unfinished claim back at once (its holder failed), for a retry."""
     with db.transaction() as session:

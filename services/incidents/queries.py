@@ -23,12 +23,12 @@ def _time(value: Any, field: str) -> dt.datetime | None:
         return None
     try:
         return from_iso(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(f"{field} {str(value)[:40]!r} is not an ISO 8601 date or time", field)
 
 
 def _text_filter(query: Any):  # noqa: ANN202
-    if not isinstance(query, str) or len(query) > MAX_QUERY:
+    if not isinstance(query, str) or len(query) > MAX_QUERY or "\x00" in query:
         raise InvalidInput(f"query must be text of at most {MAX_QUERY} characters", "query")
     escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     # ilike is lower(..) LIKE lower(..) on SQLite: case-insensitive on both backends.

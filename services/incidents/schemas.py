@@ -34,6 +34,8 @@ def require_text(value: Any, field: str, limit: int) -> str:
     text = value.strip()
     if not text:
         raise InvalidInput(f"{field} cannot be empty", field)
+    if "\x00" in text:  # PostgreSQL cannot store it
+        raise InvalidInput(f"{field} contains a NUL character", field)
     if len(text) > limit:
         raise InvalidInput(f"{field} is too long ({len(text)} characters, at most {limit})", field)
     return text
@@ -113,7 +115,7 @@ def parse_occurred_at(value: Any):  # noqa: ANN201
         return None
     try:
         parsed = from_iso(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(f"occurred_at {value!r} is not an ISO 8601 time", "occurred_at")
     return parsed
 

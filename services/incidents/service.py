@@ -7,6 +7,7 @@ import datetime as dt
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
 
 from services.common.clock import ClockProvider
 from services.common.ops import Ops
@@ -55,8 +56,15 @@ class IncidentsService:
 
     @rpc(expected_exceptions=IncidentError)
     def declare_incident(self, data: dict) -> dict:
-        return self._change(store.declare, parse_declaration(data, self.config), self.config,
-                            self.clock.now())
+        fields = parse_declaration(data, self.config)
+        try:
+            return self._change(store.declare, fields, self.config, self.clock.now())
+        except IntegrityError:
+            # The same declaration committed concurrently (a redelivered call): that one
+            # stands, and this call answers with it.
+            if not fields.get("idempotency_key"):
+                raise
+            return self._change(store.declare, fields, self.config, self.clock.now())
 
     @rpc(expected_exceptions=IncidentError)
     def get_incident(self, incident_id: int) -> dict:
@@ -223,6 +231,10 @@ class IncidentsService:
     def claim_work(self, key: str, lease_seconds: int = 60, max_attempts: int = 8) -> str:
         """claimed | in_progress | done | exhausted: for work that is retried on failure."""
         return claims.claim_state(self.db, key, lease_seconds, max_attempts)
+
+    @rpc(expected_exceptions=IncidentError)
+    def renew_delivery(self, key: str, lease_seconds: int = 60) -> bool:
+        return claims.renew(self.db, key, lease_seconds)
 
     @rpc(expected_exceptions=IncidentError)
     def release_delivery(self, key: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from nameko.rpc import RpcProxy
 
+from services.common.bus import timed_rpc_proxy
 from services.common.clock import ClockProvider
 from services.common.dependencies import ConfigProvider
 from services.common.metrics import REMINDERS_SENT
@@ -23,7 +23,7 @@ def stale_period(now, hours: int) -> str:  # noqa: ANN001
 class SchedulerService:
     name = "scheduler"
 
-    incidents = RpcProxy("incidents")
+    incidents = timed_rpc_proxy("incidents")
     config = ConfigProvider()
     clock = ClockProvider()
     ops = Ops()

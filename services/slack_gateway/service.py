@@ -7,13 +7,13 @@ import logging
 
 import eventlet
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from werkzeug.wrappers import Request, Response
 
+from services.common.bus import timed_rpc_proxy
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
-from services.slack_gateway import announcements
+from services.slack_gateway import announcements, statuspage_panel
 from services.common.timeutil import from_iso
 from services.slack_gateway.blocks.reminders import stale_report
 from services.slack_gateway.projection import refresh
@@ -21,7 +21,7 @@ from services.slack_gateway.provider import SlackProvider
 from services.slack_gateway.war_room import WarRoom
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE_SECONDS = 60
+CLAIM_LEASE_SECONDS = 15  # renewed every third of it while the work runs
 RETRY_PAUSE = 1.0  # before an event goes back to the queue, so a failure cannot spin
 
 
@@ -40,7 +40,8 @@ class SlackGatewayService:
     name = "slack_gateway"
 
     slack = SlackProvider()
-    incidents = RpcProxy("incidents")
+    incidents = timed_rpc_proxy("incidents")
+    statuspage = timed_rpc_proxy("statuspage", timeout=3.0)  # asked whether to prompt for a Statuspage incident
     ops = Ops()
 
     @http("POST", "/slack/events")
@@ -65,6 +66,7 @@ class SlackGatewayService:
         if state == "in_progress":
             eventlet.sleep(RETRY_PAUSE)
             raise RetryLater(key)
+        renewer = eventlet.spawn(self._keep_claim, key)
         try:
             work()
         except Exception:
@@ -73,7 +75,19 @@ class SlackGatewayService:
             finally:
                 eventlet.sleep(RETRY_PAUSE)
             raise
+        finally:
+            renewer.kill()
         self.incidents.complete_delivery(key)
+
+    def _keep_claim(self, key: str) -> None:
+        """Renew the lease while the work runs, so a short lease still never lets another
+        replica take over live work, yet a dead holder's work is picked up soon."""
+        while True:
+            eventlet.sleep(CLAIM_LEASE_SECONDS / 3)
+            try:
+                self.incidents.renew_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS)
+            except Exception as exc:  # the bus is away: the work itself will fail or finish
+                log.warning("could not renew the claim on %s: %r", key, exc)
 
     @on(IncidentEvent.DECLARED)
     def handle_incident_declared(self, payload: dict) -> None:
@@ -82,7 +96,7 @@ class SlackGatewayService:
 
         def open_room() -> None:
             room = WarRoom(self.slack.client, self.incidents, self.slack.config,
-                           self.slack.digest.resolve())
+                           self.slack.digest.resolve(), statuspage=self.statuspage)
             room.open(payload["incident_id"])
 
         self._retried(f"slack_gateway:war_room:{payload['incident_id']}", open_room)
@@ -140,10 +154,12 @@ class SlackGatewayService:
     @on(IncidentEvent.LINK_ADDED)
     def handle_incident_link_added(self, payload: dict) -> None:
         self._once(payload, announcements.announce_link)
+        statuspage_panel.on_link_event(self.slack, self.incidents, payload)
 
     @on(IncidentEvent.LINK_UPDATED)
     def handle_incident_link_updated(self, payload: dict) -> None:
         self._once(payload)
+        statuspage_panel.on_link_event(self.slack, self.incidents, payload)
 
     @on(IncidentEvent.DESCRIPTION_CHANGED)
     def handle_incident_description_changed(self, payload: dict) -> None:

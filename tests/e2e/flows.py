@@ -19,11 +19,12 @@ def declare_values(description: str, severity: str = "sev2", private: bool = Fal
 
 
 def open_modal_by_shortcut(fake: SlackFake, sender: SlackSender, user: str = REPORTER) -> dict:
-    before = len(fake.calls("views.open"))
-    response = sender.shortcut("declare_incident", user, fake.new_trigger_id())
+    trigger = fake.new_trigger_id()
+    response = sender.shortcut("declare_incident", user, trigger)
     assert response.status_code == 200, response.text
-    call = wait_until(lambda: [c for c in fake.calls("views.open")[before:]
-                               if c.response is not None])[0]
+    # Matched by trigger id: other declarations may be opening modals at the same time.
+    call = wait_until(lambda: [c for c in fake.calls("views.open")
+                               if c.params.get("trigger_id") == trigger and c.response])[0]
     assert call.ok, call.response
     return call.response["view"]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import uuid
 
 import psycopg2
@@ -49,14 +50,17 @@ def truncate_all(db: Database) -> None:
 def create_vhost() -> tuple[str, str | None]:
     """A private vhost so leftover queues of other runs never steal messages."""
     name = f"incidentbot-test-{uuid.uuid4().hex[:8]}"
-    try:
-        subprocess.run(["rabbitmqctl", "add_vhost", name], check=True, capture_output=True,
-                       timeout=60)
-        subprocess.run(["rabbitmqctl", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return f"{AMQP_BASE}//", None
-    return f"{AMQP_BASE}/{name}", name
+    for attempt in range(10):
+        try:
+            subprocess.run(["rabbitmqctl", "add_vhost", name], check=True,
+                           capture_output=True, timeout=60)
+            subprocess.run(["rabbitmqctl", "set_permissions", "-p", name, "guest", ".*", ".*",
+                            ".*"], check=True, capture_output=True, timeout=60)
+            return f"{AMQP_BASE}/{name}", name
+        except subprocess.CalledProcessError:
+            time.sleep(2)  # the broker may be restarting (a failure drill)
+    # Sharing "/" with other runs would let their consumers take this run's messages.
+    raise RuntimeError("could not create a RabbitMQ vhost for the tests (is rabbitmqctl usable?)")
 
 
 def delete_vhost(name: str | None) -> None:
