@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("distributed", help="each service as its own process over RabbitMQ "
                                             "and PostgreSQL (after migrating)")
     commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
+    admin = commands.add_parser("create-admin", help="create a web admin account (DATABASE_URL); "
+                                                     "the password is asked for, or read from "
+                                                     "standard input with --password-stdin")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name")
+    admin.add_argument("--password-stdin", action="store_true")
     commands.add_parser("check-config", help="validate config.yaml and exit")
     args = parser.parse_args(argv)
     configure_logging()
@@ -42,8 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "migrate":
             from services.incidents.migrate import upgrade
             from services.runner import DEFAULT_DATABASE_URL
+            from services.web.migrate import upgrade as upgrade_web
 
             upgrade(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+            upgrade_web(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        elif args.command == "create-admin":
+            from services.web.cli import create_admin
+
+            return create_admin(args.email, args.name, args.password_stdin)
         elif args.command == "run" and args.service == "all":
             from services.runner import run_embedded
 

@@ -164,6 +164,15 @@ def print_banner(env: Mapping[str, str], configs: dict) -> None:
     if missing:
         lines.append(f"  Slack is OFF: set {' and '.join(missing)} (see README). "
                      "Everything else runs.")
-    lines.append("  Not in this version yet: Zoom, PagerDuty, Statuspage, Confluence "
-                 "(they arrive with their own services).")
+    if not env.get("WEB_ADMIN_EMAIL"):
+        lines.append("  First sign-in: `.venv/bin/incident-bot create-admin --email you@example.com`"
+                     " (or set WEB_ADMIN_EMAIL and WEB_ADMIN_PASSWORD)")
+    vendors = {"Zoom": ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"),
+               "PagerDuty": ("PAGERDUTY_API_TOKEN",),
+               "Statuspage": ("STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID"),
+               "Confluence": ("CONFLUENCE_URL", "CONFLUENCE_USERNAME", "CONFLUENCE_API_TOKEN")}
+    off = [f"{name} (set {', '.join(keys)})" for name, keys in vendors.items()
+           if not all(env.get(k) for k in keys)]
+    if off:
+        lines.append("  Off until configured: " + "; ".join(off))
     print("\n".join(lines), flush=True)

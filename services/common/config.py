@@ -188,6 +188,7 @@ class Confluence(_Section):
     space: str = ""
     parent_page: str = ""
     template: str = ""
+    private_incidents: bool = False
 
 
 class Integrations(_Section):

@@ -8,8 +8,10 @@ import os
 import re
 
 SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PAGERDUTY_API_TOKEN",
-              "STATUSPAGE_API_KEY", "ZOOM_CLIENT_SECRET", "CONFLUENCE_API_TOKEN")
-TOKEN_PATTERN = re.compile(r"\bxox[abprse]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+")
+              "STATUSPAGE_API_KEY", "ZOOM_CLIENT_SECRET", "CONFLUENCE_API_TOKEN",
+              "WEB_SECRET_KEY", "WEB_ADMIN_PASSWORD")
+# Slack tokens, and incident-bot's own API tokens (ibt_...).
+TOKEN_PATTERN = re.compile(r"\bxox[abprse]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|\bibt_[A-Za-z0-9_-]+")
 URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 

@@ -139,9 +139,15 @@ class IncidentsService:
                            actor_id, occurred_at)
 
     @rpc(expected_exceptions=IncidentError)
-    def list_timeline(self, incident_id: int, limit: int = 100, offset: int = 0) -> dict:
+    def list_timeline(self, incident_id: int, limit: int = 100, offset: int = 0,
+                      last_page: bool = False) -> dict:
+        """Oldest first, a page at a time; `last_page=True`: the newest page (its offset
+        is in the answer)."""
         with self.db.transaction() as session:
-            rows, total = store.list_timeline(session, incident_id, limit, offset)
+            rows, total = store.list_timeline(session, incident_id, limit, offset,
+                                              bool(last_page))
+            if last_page:
+                offset = store.last_page_offset(total, limit)
             return {"items": [timeline_to_dict(e) for e in rows], "total": total,
                     "limit": limit, "offset": offset}
 

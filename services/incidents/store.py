@@ -189,11 +189,18 @@ def list_incidents(session, config, status=None, severity=None, open_only=False,
                             open_only=open_only, limit=limit, offset=offset)
 
 
-def list_timeline(session, incident_id, limit=100, offset=0) -> tuple[list[TimelineEvent], int]:  # noqa: ANN001
+def last_page_offset(total: int, limit: int) -> int:
+    return ((total - 1) // limit) * limit if total else 0
+
+
+def list_timeline(session, incident_id, limit=100, offset=0, last_page=False) -> tuple[list[TimelineEvent], int]:  # noqa: ANN001,E501
+    """Oldest first; `last_page` ignores `offset` and returns the newest page."""
     load(session, incident_id)
     limit, offset = page_args(limit, offset)
     where = TimelineEvent.incident_id == incident_id
     total = session.scalar(select(func.count()).select_from(TimelineEvent).where(where))
+    if last_page:
+        offset = last_page_offset(total, limit)
     rows = session.scalars(select(TimelineEvent).where(where)
                            .order_by(TimelineEvent.occurred_at, TimelineEvent.id)
                            .limit(limit).offset(offset)).all()

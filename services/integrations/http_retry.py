@@ -86,6 +86,14 @@ class VendorRetry(Retry):
     def get_retry_after(self, response) -> float | None:  # noqa: ANN001
         return retry_after_seconds(response.headers.get("Retry-After"))
 
+    def sleep_for_retry(self, response) -> bool:  # noqa: ANN001
+        # urllib3 treats "Retry-After: 0" as absent and backs off; 0 means now.
+        wait = self.get_retry_after(response)
+        if wait is None:
+            return False
+        time.sleep(wait)
+        return True
+
     def get_backoff_time(self) -> float:
         # urllib3 does not wait before the first retry; a vendor that just said 429
         # or 5xx without a Retry-After should get a breather.

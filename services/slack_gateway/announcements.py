@@ -66,11 +66,13 @@ LINK_EMOJI = {"meeting": ":video_camera:", "pagerduty": ":pager:", "statuspage":
               "postmortem": ":memo:", "other": ":link:"}
 
 
-def announce_link(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
-    """A meeting, page, status page incident or postmortem was made: say so in the room;
-    a meeting link is also pinned."""
-    link = payload["link"]
+def post_link(client: WebClient, incidents, incident: dict, link: dict) -> None:  # noqa: ANN001
+    """Say in the war room that a meeting, page, status page incident or postmortem was
+    made (a meeting link is also pinned). Once per link, whether the link came before the
+    war room existed (posted when it opens) or after (posted when announced)."""
     if not incident["channel_id"]:
+        return
+    if not incidents.claim_delivery(f"slack_gateway:link-posted:{link['id']}"):
         return
     label = link.get("title") or link["kind"].capitalize()
     target = f"<{link['url']}|{label}>" if link.get("url") else label

@@ -51,8 +51,13 @@ def _dedupe_retried_events(deps: GatewayDeps) -> Callable:
     def dedupe(body: dict, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
-            with deps.rpc.cluster() as rpc:
-                first = rpc.incidents.claim_delivery(f"slack-event:{event_id}")
+            try:
+                with deps.rpc.cluster() as rpc:
+                    first = rpc.incidents.claim_delivery(f"slack-event:{event_id}")
+            except Exception as exc:  # cannot tell a retry from a first delivery: Slack retries
+                log.warning("event %s not taken now (%r); Slack will deliver it again",
+                            event_id, exc)
+                return BoltResponse(status=503, body="")
             if not first:
                 log.info("event %s already handled; ignoring the redelivery", event_id)
                 return BoltResponse(status=200, body="")

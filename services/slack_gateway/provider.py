@@ -20,6 +20,9 @@ from services.slack_gateway.slack_client import SlackSettings, make_web_client
 
 log = logging.getLogger(__name__)
 RPC_WARM_PROXIES = 4
+# Slack drops a request not acknowledged within 3 s: an RPC made before the ack must end
+# (with an answer or a clear error to the user) well before that.
+RPC_DEADLINE_SECONDS = 2.0
 
 
 class Slack:
@@ -80,7 +83,7 @@ class Slack:
 class SlackProvider(DependencyProvider):
     def setup(self) -> None:
         settings = SlackSettings.from_nameko_config(self.container.config)
-        self.rpc = RpcPool(self.container.config)
+        self.rpc = RpcPool(self.container.config, deadline=RPC_DEADLINE_SECONDS)
         self.slack = Slack(settings, config_of(self.container.config), self.rpc)
         if not self.slack.enabled:
             log.warning("Slack is off: %s not set. The gateway answers 503 on /slack/events; "

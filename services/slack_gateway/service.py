@@ -153,7 +153,8 @@ class SlackGatewayService:
 
     @on(IncidentEvent.LINK_ADDED)
     def handle_incident_link_added(self, payload: dict) -> None:
-        self._once(payload, announcements.announce_link)
+        self._once(payload, lambda client, incident, event, config: announcements.post_link(
+            client, self.incidents, incident, event["link"]))
         statuspage_panel.on_link_event(self.slack, self.incidents, payload)
 
     @on(IncidentEvent.LINK_UPDATED)

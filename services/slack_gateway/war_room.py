@@ -14,6 +14,7 @@ import eventlet
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from services.slack_gateway.announcements import post_link
 from services.slack_gateway.blocks.control_panel import render_control_panel
 from services.slack_gateway.blocks.digest import render_digest
 from services.slack_gateway.blocks.notices import reaction_declared_reply
@@ -21,6 +22,7 @@ from services.slack_gateway.blocks.text import render_reporter_notice, render_to
 from services.slack_gateway.channel_names import channel_name
 from services.slack_gateway.digest_channel import find_channel
 from services.slack_gateway.projection import refresh
+from services.slack_gateway.statuspage_panel import post_prompt as post_statuspage_prompt
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 20
@@ -86,9 +88,11 @@ def usergroup_members(client: WebClient, groups: list[str]) -> list[str]:
 class WarRoom:
     """Runs the war-room steps for one incident and reports what it stored."""
 
-    def __init__(self, client: WebClient, incidents: Any, config, digest_channel_id: str | None):  # noqa: ANN001
+    def __init__(self, client: WebClient, incidents: Any, config, digest_channel_id: str | None,  # noqa: ANN001
+                 statuspage: Any = None):
         self.client = client
         self.incidents = incidents
+        self.statuspage = statuspage  # RPC proxy; None: no Statuspage prompt
         self.config = config
         self.digest_channel_id = digest_channel_id
 
@@ -106,6 +110,8 @@ class WarRoom:
             "digest": self._post_digest,
             "reporter_notice": self._notify_reporter,
             "source_reply": self._reply_to_source,
+            "links": self._post_links,
+            "statuspage_prompt": self._prompt_statuspage,
         }
         pool = eventlet.GreenPool(len(steps))
         running = {name: pool.spawn(step, incident) for name, step in steps.items()}
@@ -160,6 +166,14 @@ class WarRoom:
         self.incidents.attach_slack_resources(incident["id"],
                                               digest_channel_id=self.digest_channel_id,
                                               digest_ts=posted["ts"])
+
+    def _prompt_statuspage(self, incident: dict) -> None:
+        post_statuspage_prompt(self.client, self.incidents, self.statuspage, incident, self.config)
+
+    def _post_links(self, incident: dict) -> None:
+        # A meeting made before the channel existed (Zoom often answers first).
+        for link in incident.get("links") or []:
+            post_link(self.client, self.incidents, incident, link)
 
     def _reply_to_source(self, incident: dict) -> None:
         if incident["source_channel_id"] and incident["source_ts"]:

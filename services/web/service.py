@@ -1,35 +1,83 @@
-"""Web service (placeholder until the web UI issue): a page listing open incidents,
-read over RPC, and a health check. It owns no incident tables."""
+"""The web service: REST API under /api/v1 and the web UI (a Flask app served by the
+WebServer dependency on WEB_PORT), plus live updates: every replica hears every
+incident event (BROADCAST) and tells the browsers connected to it.
+
+It owns only its account tables; incidents are read and changed over RPC."""
 from __future__ import annotations
 
-import html
-import json
+from nameko.events import BROADCAST, event_handler
 
-from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
-from werkzeug.wrappers import Request, Response
+from services.common.events import SOURCE, IncidentEvent
+from services.common.ops import Ops
+from services.web.server import WebServer
 
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>incident-bot</title></head><body>
-<h1>incident-bot</h1><p>The full web UI is coming; open incidents:</p><ul>{items}</ul>
-</body></html>"""
+
+def broadcast(event: IncidentEvent):  # noqa: ANN201
+    # Not reliable: a replica that is down has no browsers to tell.
+    return event_handler(SOURCE, event, handler_type=BROADCAST, reliable_delivery=False)
 
 
 class WebService:
     name = "web"
 
-    incidents = RpcProxy("incidents")
+    web = WebServer()
+    ops = Ops(database=True)
 
-    @http("GET", "/")
-    def index(self, request: Request) -> Response:
-        page = self.incidents.list_incidents(open_only=True, limit=50)
-        items = "".join(
-            f"<li>#{i['id']} [{html.escape(i['severity'])}, {html.escape(i['status'])}] "
-            f"{html.escape(i['description'])}</li>" for i in page["items"]
-        ) or "<li>None right now.</li>"
-        return Response(PAGE.format(items=items), mimetype="text/html")
+    def _changed(self, event: IncidentEvent, payload: dict) -> None:
+        self.web.publish(event.value, payload)
 
-    @http("GET", "/healthz")
-    def healthz(self, request: Request) -> Response:
-        return Response(json.dumps({"status": "ok"}), mimetype="application/json")
+    @broadcast(IncidentEvent.DECLARED)
+    def handle_incident_declared(self, payload: dict) -> None:
+        self._changed(IncidentEvent.DECLARED, payload)
+
+    @broadcast(IncidentEvent.STATUS_CHANGED)
+    def handle_incident_status_changed(self, payload: dict) -> None:
+        self._changed(IncidentEvent.STATUS_CHANGED, payload)
+
+    @broadcast(IncidentEvent.SEVERITY_CHANGED)
+    def handle_incident_severity_changed(self, payload: dict) -> None:
+        self._changed(IncidentEvent.SEVERITY_CHANGED, payload)
+
+    @broadcast(IncidentEvent.DESCRIPTION_CHANGED)
+    def handle_incident_description_changed(self, payload: dict) -> None:
+        self._changed(IncidentEvent.DESCRIPTION_CHANGED, payload)
+
+    @broadcast(IncidentEvent.ROLE_ASSIGNED)
+    def handle_incident_role_assigned(self, payload: dict) -> None:
+        self._changed(IncidentEvent.ROLE_ASSIGNED, payload)
+
+    @broadcast(IncidentEvent.SLACK_RESOURCES_ATTACHED)
+    def handle_incident_slack_resources_attached(self, payload: dict) -> None:
+        self._changed(IncidentEvent.SLACK_RESOURCES_ATTACHED, payload)
+
+    @broadcast(IncidentEvent.TIMELINE_EVENT_ADDED)
+    def handle_timeline_event_added(self, payload: dict) -> None:
+        self._changed(IncidentEvent.TIMELINE_EVENT_ADDED, payload)
+
+    @broadcast(IncidentEvent.TIMELINE_EVENT_EDITED)
+    def handle_timeline_event_edited(self, payload: dict) -> None:
+        self._changed(IncidentEvent.TIMELINE_EVENT_EDITED, payload)
+
+    @broadcast(IncidentEvent.TIMELINE_EVENT_DELETED)
+    def handle_timeline_event_deleted(self, payload: dict) -> None:
+        self._changed(IncidentEvent.TIMELINE_EVENT_DELETED, payload)
+
+    @broadcast(IncidentEvent.STATUS_UPDATE_POSTED)
+    def handle_status_update_posted(self, payload: dict) -> None:
+        self._changed(IncidentEvent.STATUS_UPDATE_POSTED, payload)
+
+    @broadcast(IncidentEvent.ITEM_PINNED)
+    def handle_item_pinned(self, payload: dict) -> None:
+        self._changed(IncidentEvent.ITEM_PINNED, payload)
+
+    @broadcast(IncidentEvent.ITEM_UNPINNED)
+    def handle_item_unpinned(self, payload: dict) -> None:
+        self._changed(IncidentEvent.ITEM_UNPINNED, payload)
+
+    @broadcast(IncidentEvent.LINK_ADDED)
+    def handle_incident_link_added(self, payload: dict) -> None:
+        self._changed(IncidentEvent.LINK_ADDED, payload)
+
+    @broadcast(IncidentEvent.LINK_UPDATED)
+    def handle_incident_link_updated(self, payload: dict) -> None:
+        self._changed(IncidentEvent.LINK_UPDATED, payload)

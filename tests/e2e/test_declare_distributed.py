@@ -6,7 +6,6 @@ import sys
 import time
 
 import pytest
-import requests
 
 from tests.e2e.flows import (
     REPORTER,

@@ -18,15 +18,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.json_api_fake import (
-    ApiError,
-    JsonApiFake,
-    Request,
-    make_tls_files,
-    match,
-    now_iso,
-    server_tls_context,
-)
+from tests.fakes.json_api_fake import ApiError, JsonApiFake, Request, match, now_iso
+from tests.fakes.tls_files import make_tls_files, server_tls_context
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEB = "https://fake-team.pagerduty.com"
@@ -104,7 +97,8 @@ class PagerDutyFake(JsonApiFake):
                 "escalation_policy": self._ref("escalation_policy", policy_id, policy["name"]),
                 "escalation_level": level,
                 "schedule": self._ref("schedule", _pd_id(), schedule) if schedule else None,
-                "user": {**self._ref("user", user_id, user_name), "email": email},
+                "user": {**self._ref("user", user_id, user_name), "type": "user", "name": user_name,
+                         "email": email},
                 "start": now_iso() if schedule else None, "end": None})
         return user_id
 
@@ -132,6 +126,11 @@ class PagerDutyFake(JsonApiFake):
             wanted = request.query.get("escalation_policy_ids[]")
             rows = [o for o in self.oncalls
                     if not wanted or o["escalation_policy"]["id"] in wanted]
+            if "users" not in request.query.get("include[]", []):
+                # Without include[]=users PagerDuty sends user references only.
+                rows = [{**o, "user": {**{k: o["user"][k] for k in ("id", "summary", "self",
+                                                                        "html_url")},
+                                       "type": "user_reference"}} for o in rows]
             return 200, self._page(request, "oncalls", rows)
         if method == "GET" and path == "/incidents":
             key = request.arg("incident_key")

@@ -60,6 +60,7 @@ class Stack:
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.ops_ports: dict[str, int] = {}
+        self.args: dict[str, tuple] = {}
         self.gateway_port = free_port()
         self.web_port = free_port()
         self.env.update(GATEWAY_PORT=str(self.gateway_port), WEB_PORT=str(self.web_port),
@@ -73,9 +74,18 @@ class Stack:
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash: no shutdown code runs."""
+        self.procs[name].kill()
+        self.procs[name].wait()
+
+    def restart(self, name: str) -> subprocess.Popen:
+        return self.start(name, *self.args[name])
+
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
-        self.ops_ports[name] = free_port()
+        self.args[name] = args
+        self.ops_ports.setdefault(name, free_port())
         env = {**self.env, "OPS_PORT": str(self.ops_ports[name])}
         proc = subprocess.Popen([sys.executable, "-m", "services", *args], env=env,
                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -94,8 +104,8 @@ class Stack:
     def wait_ready(self) -> None:
         procs = list(self.procs.values())
         wait_http(f"{self.gateway_url}/healthz", procs=procs)
-        # The web page answers only once `incidents` answers RPC.
-        wait_http(f"{self.web_url}/", procs=procs)
+        # The web's /readyz answers 200 only once `incidents` answers RPC.
+        wait_http(f"{self.web_url}/readyz", procs=procs)
 
     def ops_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ops_ports[name]}"

@@ -10,6 +10,7 @@ from nameko.rpc import RpcProxy, rpc
 
 from services.common.dependencies import config_of
 from services.common.events import SOURCE, IncidentEvent
+from services.common.ops import Ops
 from services.integrations.zoom.client import ZoomClient, ZoomSettings
 from services.integrations.zoom.meetings import MeetingDesk, ZoomState
 
@@ -43,6 +44,7 @@ class ZoomService:
 
     incidents = RpcProxy("incidents")
     zoom = ZoomProvider()
+    ops = Ops()
 
     @event_handler(SOURCE, IncidentEvent.DECLARED)
     def handle_incident_declared(self, payload: dict) -> None:

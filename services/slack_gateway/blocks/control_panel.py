@@ -22,6 +22,7 @@ from services.slack_gateway.blocks import (
     url_fits,
     users_select,
 )
+from services.slack_gateway.blocks.pagerduty import page_button
 from services.slack_gateway.blocks.text import (
     description_of,
     escape_truncate,
@@ -115,12 +116,17 @@ def _folded_role_blocks(roles: list[str], holders: dict[str, str],
     return [section(chunk) for chunk in chunks[: room - 1]] + [picker]
 
 
-def _footer_block(incident: dict[str, Any]) -> Block:
+def _footer_block(incident: dict[str, Any], config: Any = None) -> Block:
     elements = [button("Provide update", ActionId.PROVIDE_UPDATE,
                        value=str(incident["id"]), style="primary")]
     if url_fits(incident.get("meeting_url")):
         elements.append(button("Join meeting", ActionId.OPEN_MEETING,
                                url=incident["meeting_url"]))
+    # Paging is offered while PagerDuty is switched on in the config (the gateway holds no
+    # PagerDuty credentials; without them the modal says PagerDuty is not set up).
+    if config is not None and config.integrations.pagerduty.enabled \
+            and not is_resolved(incident, config):
+        elements.append(page_button(incident))
     return actions(elements)
 
 
@@ -135,7 +141,7 @@ def render_control_panel(incident: dict[str, Any], config: Any) -> dict[str, Any
         _severity_block(incident, config),
         section("*Roles*"),
     ]
-    footer = _footer_block(incident)
+    footer = _footer_block(incident, config)
     room = MESSAGE_MAX_BLOCKS - len(top) - 1
     if 2 * len(roles) <= room:
         role_blocks = [block for role in roles for block in _role_blocks(role, holders.get(role))]

@@ -33,14 +33,16 @@ def register_all(app: App, deps: GatewayDeps) -> None:
         actions,
         commands,
         events,
+        pagerduty,
         panel,
         reactions,
         shortcuts,
+        statuspage,
         timeline,
         updates,
         views,
     )
 
     for module in (shortcuts, commands, views, actions, events, panel, updates, timeline,
-                   reactions):
+                   reactions, pagerduty, statuspage):
         module.register(app, deps)

@@ -11,15 +11,22 @@ from slack_sdk import WebClient
 from services.incidents.exceptions import IncidentError
 from services.slack_gateway.blocks.notices import incident_help, not_in_incident_channel
 from services.slack_gateway.blocks.text import render_help
-from services.slack_gateway.listeners.common import UNAVAILABLE, call, incident_in_channel
+from services.slack_gateway.listeners.common import (
+    UNAVAILABLE,
+    call,
+    incident_in_channel,
+    run_for_user,
+)
 from services.slack_gateway.listeners.modals import open_declare_modal
+from services.slack_gateway.listeners.pagerduty import open_page_modal
+from services.slack_gateway.listeners.statuspage import open_statuspage_modal
 from services.slack_gateway.listeners.timeline import open_timeline_modal
 from services.slack_gateway.listeners.updates import open_update_modal
 
 log = logging.getLogger(__name__)
 COMMAND = "/incident"
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-OPENS_A_MODAL = ("", "update", "timeline")
+OPENS_A_MODAL = ("", "update", "timeline", "page", "statuspage")
 
 
 def parse(command: dict) -> tuple[str, list[str]]:
@@ -93,6 +100,12 @@ def register(app: App, deps) -> None:  # noqa: ANN001
             open_update_modal(deps, client, trigger, incident)
         elif sub == "timeline":
             open_timeline_modal(deps, client, trigger, user, incident)
+        elif sub == "page":
+            run_for_user(client, user, command.get("channel_id"),
+                         lambda: open_page_modal(deps, client, trigger, incident))
+        elif sub == "statuspage":
+            run_for_user(client, user, command.get("channel_id"), lambda: open_statuspage_modal(
+                deps, client, trigger, user, incident, command.get("channel_id")))
         elif incident is None:
             open_declare_modal(client, trigger, deps.config, respond)
 

@@ -1,0 +1,1 @@
+"""Confluence: a postmortem page for every resolved incident."""

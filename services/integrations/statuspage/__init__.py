@@ -1,0 +1,1 @@
+"""Statuspage: publish an incident on the public status page, update and resolve it."""
