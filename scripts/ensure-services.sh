@@ -35,7 +35,8 @@ if ! have_rabbit; then
   echo "starting RabbitMQ (loopback only)"
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=25672
   export ERL_EPMD_ADDRESS=127.0.0.1
-  rabbitmq-server -detached >/dev/null 2>&1 || true
+  # A node left running with its app stopped (a failure drill cut short) only needs the app.
+  rabbitmqctl -q start_app >/dev/null 2>&1 || rabbitmq-server -detached >/dev/null 2>&1 || true
   wait_for RabbitMQ have_rabbit
   rabbitmqctl await_startup >/dev/null 2>&1 || true
 fi
