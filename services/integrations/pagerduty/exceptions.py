@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from nameko.exceptions import deserialize_to_instance
 
+from services.common.errors import DomainError
+
 
 @deserialize_to_instance
-class PagerDutyError(Exception):
+class PagerDutyError(DomainError):
     """`message` is readable by users; `field` names the input at fault, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message, field)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @deserialize_to_instance
