@@ -16,6 +16,7 @@ from services.common.bus import (
     MEMORY_URI,
     enable_memory_transport,
     reconnect_quickly,
+    survive_lost_acks,
     survive_lost_replies,
 )
 from services.common.config import load_config
@@ -96,6 +97,7 @@ def run_containers(containers: list[ServiceContainer]) -> None:
     """Start the containers and block until SIGTERM/SIGINT, then stop them cleanly."""
     reconnect_quickly()
     survive_lost_replies()
+    survive_lost_acks()
     stop = eventlet.Event()
 
     def on_signal(signum, frame):  # noqa: ANN001, ANN202

@@ -81,6 +81,33 @@ def survive_lost_replies() -> None:
     rpc.Responder.send_response = send_response
 
 
+def survive_lost_acks() -> None:
+    """nameko acks (or requeues) a message once its worker is done, catching only amqp's
+    ConnectionError; a broker restart shows up as the socket's ConnectionResetError
+    instead, which kills the whole container. The message was delivered on a connection
+    that is gone, so the broker hands it out again anyway: drop the ack and carry on."""
+    from kombu.exceptions import OperationalError
+    from nameko.messaging import QueueConsumer
+
+    if getattr(QueueConsumer.ack_message, "survives_lost_acks", False):
+        return
+
+    def settle(original):  # noqa: ANN001, ANN202
+        def settle_message(self, message):  # noqa: ANN001, ANN202
+            try:
+                return original(self, message)
+            except (OSError, OperationalError) as exc:
+                log.warning("could not settle a message (%r); the broker will deliver it "
+                            "again", exc)
+                return None
+
+        settle_message.survives_lost_acks = True
+        return settle_message
+
+    QueueConsumer.ack_message = settle(QueueConsumer.ack_message)
+    QueueConsumer.requeue_message = settle(QueueConsumer.requeue_message)
+
+
 class RpcUnavailable(Exception):
     """The bus did not answer in time (broker away, service down)."""
 
