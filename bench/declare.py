@@ -27,7 +27,9 @@ from tests.e2e.conftest import make_fake, slack_env  # noqa: E402
 from tests.e2e.flows import REPORTER, declare_values  # noqa: E402
 from tests.fakes.slack_signing import SlackSender  # noqa: E402
 from tests.support import infra  # noqa: E402
-from tests.support.stack import SIGNING_SECRET, Stack, wait_until  # noqa: E402
+from tests.support.stack import SIGNING_SECRET, Stack  # noqa: E402
+
+from bench.slack_watch import Watch, digest_channel_id  # noqa: E402
 
 CRITICAL_CALLS_TO_DIGEST = 2  # conversations.create -> chat.postMessage (digest)
 
@@ -38,27 +40,22 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def declare_one(fake, sender: SlackSender, n: int) -> dict:
+def declare_one(fake, watch: Watch, sender: SlackSender, n: int) -> dict:
     description = f"Benchmark incident {n} {time.time_ns()}"
     trigger = fake.new_trigger_id()
+    opened = watch.modal(trigger)
     t0 = time.monotonic()
     shortcut = sender.shortcut("declare_incident", REPORTER, trigger)
     ack_shortcut = time.monotonic() - t0
     assert shortcut.status_code == 200
-    call = wait_until(lambda: next((c for c in fake.calls("views.open")
-                                    if c.params.get("trigger_id") == trigger
-                                    and c.response is not None), None), timeout=30)
-    view = call.response["view"]
+    view = opened.result(timeout=30).response["view"]
+    posted = watch.digest(description)
     t1 = time.monotonic()
     submitted = sender.view_submission(view, declare_values(description), REPORTER)
     ack_submit = time.monotonic() - t1
     assert submitted.status_code == 200 and submitted.text == "", submitted.text
-    digest = wait_until(lambda: next((c for c in fake.calls("chat.postMessage")
-                                      if description in str(c.params.get("blocks"))
-                                      and c.params.get("channel") != REPORTER), None),
-                        timeout=60)
     return {"ack_shortcut": ack_shortcut, "ack_submit": ack_submit,
-            "to_digest": digest.time - t1}
+            "to_digest": posted.result(timeout=60) - t1}
 
 
 def main() -> int:
@@ -79,9 +76,10 @@ def main() -> int:
     try:
         stack.start_distributed()
         sender = SlackSender(f"{stack.gateway_url}/slack/events", SIGNING_SECRET)
-        declare_one(fake, sender, -1)  # warm-up: connections, caches
+        watch = Watch(fake, digest_channel_id(fake))
+        declare_one(fake, watch, sender, -1)  # warm-up: connections, caches
         with ThreadPoolExecutor(args.concurrency) as pool:
-            results = list(pool.map(lambda n: declare_one(fake, sender, n),
+            results = list(pool.map(lambda n: declare_one(fake, watch, sender, n),
                                     range(args.incidents)))
     finally:
         stack.stop()

@@ -30,7 +30,9 @@ from tests.e2e.conftest import make_fake, slack_env  # noqa: E402
 from tests.e2e.flows import REPORTER, declare_values  # noqa: E402
 from tests.fakes.slack_signing import SlackSender, state_value_for  # noqa: E402
 from tests.support import infra  # noqa: E402
-from tests.support.stack import SIGNING_SECRET, Stack, wait_until  # noqa: E402
+from tests.support.stack import SIGNING_SECRET, Stack  # noqa: E402
+
+from bench.slack_watch import Watch, digest_channel_id  # noqa: E402
 
 CRITICAL_CALLS_TO_DIGEST = 2
 
@@ -48,11 +50,12 @@ def rss_mb(pid: int) -> float:
 
 
 class Load:
-    def __init__(self, fake, sender: SlackSender):
-        self.fake, self.sender = fake, sender
+    def __init__(self, fake, sender: SlackSender, watch: Watch):
+        self.fake, self.sender, self.watch = fake, sender, watch
         self.acks: list[float] = []
         self.to_digest: list[float] = []
         self.errors = 0
+        self.reasons: dict[str, int] = {}
         self.updates_done = 0
         self.rooms: list[str] = []
         self.lock = threading.Lock()
@@ -64,54 +67,66 @@ class Load:
         with self.lock:
             self.acks.append(elapsed)
             if response.status_code != 200:
-                self.errors += 1
+                self.failed(f"HTTP {response.status_code}")
         return response
+
+    def failed(self, reason: str) -> None:
+        """Count an error (call with self.lock held) and say which kind it was."""
+        self.errors += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def open_modal(self, send) -> dict | None:  # noqa: ANN001
+        """Send a request that opens a modal; the modal Slack opened, or None."""
+        trigger = self.fake.new_trigger_id()
+        opened = self.watch.modal(trigger)
+        self.timed(lambda: send(trigger))
+        call = opened.result(timeout=30)
+        if not call.response.get("ok"):
+            with self.lock:
+                self.failed(f"views.open {call.response.get('error')}")
+            return None
+        return call.response["view"]
 
     def declare(self, n: int) -> None:
         description = f"Load incident {n} {time.time_ns()}"
-        trigger = self.fake.new_trigger_id()
-        self.timed(lambda: self.sender.shortcut("declare_incident", REPORTER, trigger))
-        call = wait_until(lambda: next((c for c in self.fake.calls("views.open")
-                                        if c.params.get("trigger_id") == trigger
-                                        and c.response), None), timeout=30)
+        view = self.open_modal(lambda trigger: self.sender.shortcut("declare_incident",
+                                                                    REPORTER, trigger))
+        if view is None:
+            return
+        posted = self.watch.digest(description)
         start = time.monotonic()
         response = self.timed(lambda: self.sender.view_submission(
-            call.response["view"], declare_values(description), REPORTER))
+            view, declare_values(description), REPORTER))
         if response.text:
             with self.lock:
-                self.errors += 1
+                self.failed(f"declaration refused: {response.text[:120]}")
             return
-        digest = wait_until(lambda: next((c for c in self.fake.calls("chat.postMessage")
-                                          if description in str(c.params.get("blocks"))
-                                          and c.params.get("channel") != REPORTER), None),
-                            timeout=60)
+        digest_posted = posted.result(timeout=60)
         with self.lock:
-            self.to_digest.append(digest.time - start)
+            self.to_digest.append(digest_posted - start)
 
     def update(self, n: int) -> None:
         """A status update from the war room: /incident update -> modal -> submission."""
         if not self.rooms:
             return
         room = self.rooms[n % len(self.rooms)]
-        trigger = self.fake.new_trigger_id()
-        self.timed(lambda: self.sender.slash_command("/incident", "update", REPORTER, trigger,
-                                                     room))
-        call = wait_until(lambda: next((c for c in self.fake.calls("views.open")
-                                        if c.params.get("trigger_id") == trigger
-                                        and c.response), None), timeout=30)
+        view = self.open_modal(lambda trigger: self.sender.slash_command(
+            "/incident", "update", REPORTER, trigger, room))
+        if view is None:
+            return
         values = {"update_message": {"update_message": state_value_for(
             "plain_text_input", f"Load update {n}")}}
-        response = self.timed(lambda: self.sender.view_submission(call.response["view"],
-                                                                  values, REPORTER))
+        response = self.timed(lambda: self.sender.view_submission(view, values, REPORTER))
         with self.lock:
             if response.text:
-                self.errors += 1
+                self.failed(f"update refused: {response.text[:120]}")
             else:
                 self.updates_done += 1
 
 
 def run_rate(load: Load, rate: float, seconds: float) -> dict:
     load.acks, load.to_digest, load.errors, load.updates_done = [], [], 0, 0
+    load.reasons = {}
     total = int(rate * seconds)
     started = time.monotonic()
     with ThreadPoolExecutor(max(8, int(rate * 2))) as pool:
@@ -124,7 +139,7 @@ def run_rate(load: Load, rate: float, seconds: float) -> dict:
             future.result()
     elapsed = time.monotonic() - started
     return {"rate": rate, "elapsed": elapsed, "acks": list(load.acks),
-            "to_digest": list(load.to_digest), "errors": load.errors,
+            "to_digest": list(load.to_digest), "errors": load.errors, "reasons": dict(load.reasons),
             "updates_per_s": load.updates_done / elapsed}
 
 
@@ -146,12 +161,13 @@ def main() -> int:
     try:
         stack.start_distributed()
         sender = SlackSender(f"{stack.gateway_url}/slack/events", SIGNING_SECRET)
-        load = Load(fake, sender)
+        load = Load(fake, sender, Watch(fake, digest_channel_id(fake)))
         for n in range(4):  # war rooms for the updates to go to
             load.declare(-n - 1)
         load.rooms = [c["id"] for c in fake.channels if c.get("name", "").startswith("inc-")]
         for rate in args.rates:
             rows.append(run_rate(load, rate, args.seconds))
+            time.sleep(2)  # a backlog still there after 2 s is growth, not events in flight
             backlog = requests.get(f"{stack.ops_url('incidents')}/metrics").text
             rows[-1]["backlog"] = next((float(line.split()[-1]) for line in backlog.splitlines()
                                         if line.startswith("incidentbot_outbox_backlog ")), 0)
@@ -176,6 +192,9 @@ def main() -> int:
     print(f"critical path to digest: {critical:.0f} ms ({CRITICAL_CALLS_TO_DIGEST} sequential "
           f"Slack calls); memory (RSS) after the run: " +
           ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items()))
+    for row in rows:
+        for reason, count in sorted(row["reasons"].items()):
+            print(f"errors at {row['rate']:.0f} req/s: {count} x {reason}")
     return 0
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 # Importing the method modules registers their handlers in METHODS.
 from tests.fakes import (  # noqa: F401
@@ -67,6 +67,7 @@ class SlackFake(WorkspaceAccess):
         self._lock = threading.RLock()
         self._records: list[RequestRecord] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._listeners: list[Callable[[RequestRecord], None]] = []
         self._stopped = threading.Event()
         self._server: FakeServer | None = None
         self._thread: threading.Thread | None = None
@@ -149,6 +150,12 @@ class SlackFake(WorkspaceAccess):
         with self._lock:
             self._records.clear()
 
+    def on_answered(self, listener: Callable[[RequestRecord], None]) -> None:
+        """Call `listener(record)` (in the serving thread) once each call has its answer:
+        for waiting on calls without polling the whole record list."""
+        with self._lock:
+            self._listeners.append(listener)
+
     # the API ------------------------------------------------------------------------------
     def handle_api(self, http_method: str, method: str, headers: dict[str, str], params: dict[str, Any],
                    body_error: str | None = None) -> tuple[int, dict[str, str], dict] | None:
@@ -180,6 +187,9 @@ class SlackFake(WorkspaceAccess):
                 extra_headers["X-Accepted-OAuth-Scopes"] = _scope_header(METHODS[method].scope)
         with self._lock:
             record.status, record.response = status, body
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(record)
         return status, extra_headers, body
 
     def _take_fault(self, method: str) -> _Fault | None:
