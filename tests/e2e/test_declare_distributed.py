@@ -162,3 +162,25 @@ def test_slack_rate_limits_and_errors_are_retried_and_nothing_is_doubled(fake, s
     assert len(panels) == 1
     posts = [p for p in digest_posts(fake) if channel["id"] in json.dumps(p["blocks"])]
     assert len(posts) == 1
+
+
+def test_a_form_slack_no_longer_opens_is_told_to_its_user(fake, sender):
+    """views.open after the trigger's 3 s (a slow or overloaded gateway): the user hears
+    it, in the channel for the slash command, by DM for a global shortcut."""
+    room = declare(fake, sender, "Expired trigger drill")
+
+    def told():
+        return [c for c in fake.calls("chat.postEphemeral") + fake.calls("chat.postMessage")
+                if "stopped waiting for the form" in json.dumps(c.params)]
+
+    fake.set_trigger_ttl(0.0)
+    try:
+        opened = len(fake.calls("views.open"))
+        sender.shortcut("declare_incident", REPORTER, fake.new_trigger_id())
+        sender.slash_command("/incident", "update", REPORTER, fake.new_trigger_id(), room["id"])
+        wait_until(lambda: len(told()) == 2)
+    finally:
+        fake.set_trigger_ttl(3.0)
+    assert [c.error for c in fake.calls("views.open")[opened:]] == ["expired_trigger_id"] * 2
+    assert sorted((c.method, c.params["channel"]) for c in told()) == sorted(
+        [("chat.postMessage", REPORTER), ("chat.postEphemeral", room["id"])])

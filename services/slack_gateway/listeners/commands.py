@@ -97,9 +97,11 @@ def register(app: App, deps) -> None:  # noqa: ANN001
         incident = incident_in_channel(deps, command.get("channel_id"))
         trigger, user = command["trigger_id"], command["user_id"]
         if sub == "update":
-            open_update_modal(deps, client, trigger, incident)
+            run_for_user(client, user, command.get("channel_id"),
+                         lambda: open_update_modal(deps, client, trigger, incident))
         elif sub == "timeline":
-            open_timeline_modal(deps, client, trigger, user, incident)
+            run_for_user(client, user, command.get("channel_id"),
+                         lambda: open_timeline_modal(deps, client, trigger, user, incident))
         elif sub == "page":
             run_for_user(client, user, command.get("channel_id"),
                          lambda: open_page_modal(deps, client, trigger, incident))
@@ -107,6 +109,6 @@ def register(app: App, deps) -> None:  # noqa: ANN001
             run_for_user(client, user, command.get("channel_id"), lambda: open_statuspage_modal(
                 deps, client, trigger, user, incident, command.get("channel_id")))
         elif incident is None:
-            open_declare_modal(client, trigger, deps.config, respond)
+            open_declare_modal(client, trigger, deps.config, user, respond=respond)
 
     app.command(COMMAND)(ack=answer, lazy=[open_modal])

@@ -34,6 +34,14 @@ def tell_user(client: WebClient, user_id: str, text: str, channel_id: str | None
     client.chat_postMessage(channel=user_id, text=text)
 
 
+def slack_refusal(error: str | None) -> str:
+    """What to tell a user when Slack refused a call made for them."""
+    if error == "expired_trigger_id":
+        return ("Slack stopped waiting for the form to open (it allows 3 seconds): "
+                "please try again.")
+    return f"Slack refused that ({error}); nothing more was done."
+
+
 def run_for_user(client: WebClient, user_id: str, channel_id: str | None, action) -> Any:  # noqa: ANN001
     """Run `action`; a domain error or an outage is told to the user, not only logged."""
     try:
@@ -44,8 +52,7 @@ def run_for_user(client: WebClient, user_id: str, channel_id: str | None, action
         error = exc.response.get("error")
         log.warning("Slack refused a call for %s: %s", user_id, error)
         try:
-            tell_user(client, user_id, f"Slack refused that ({error}); nothing more was done.",
-                      channel_id)
+            tell_user(client, user_id, slack_refusal(error), channel_id)
         except SlackApiError:
             log.error("could not tell %s that Slack refused (%s)", user_id, error)
     except Exception:  # the bus or the service is down: the user must hear it

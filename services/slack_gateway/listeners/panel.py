@@ -53,11 +53,9 @@ def register(app: App, deps) -> None:  # noqa: ANN001
 
     def open_update(body: dict, action: dict, client: WebClient) -> None:
         user = body["user"]["id"]
-        incident = run_for_user(client, user, channel_of(body),
-                                lambda: call(deps, "get_incident", int(action["value"])))
-        if incident:
-            client.views_open(trigger_id=body["trigger_id"],
-                              view=update_modal(deps.config, incident=incident))
+        run_for_user(client, user, channel_of(body), lambda: client.views_open(
+            trigger_id=body["trigger_id"], view=update_modal(
+                deps.config, incident=call(deps, "get_incident", int(action["value"])))))
 
     def archive(body: dict, client: WebClient) -> None:
         def work(incident: dict, user: str) -> None:

@@ -10,6 +10,6 @@ from services.slack_gateway.listeners.modals import open_declare_modal
 
 def register(app: App, deps) -> None:  # noqa: ANN001
     def open_modal(body: dict, client: WebClient) -> None:
-        open_declare_modal(client, body["trigger_id"], deps.config)
+        open_declare_modal(client, body["trigger_id"], deps.config, body["user"]["id"])
 
     app.shortcut(CallbackId.DECLARE_SHORTCUT.value)(ack=ack_now, lazy=[open_modal])

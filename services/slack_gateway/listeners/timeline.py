@@ -65,7 +65,9 @@ def open_timeline_modal(deps, client: WebClient, trigger_id: str, user_id: str, 
 
 def register(app: App, deps) -> None:  # noqa: ANN001
     def shortcut(body: dict, client: WebClient) -> None:
-        open_timeline_modal(deps, client, body["trigger_id"], body["user"]["id"], None)
+        user = body["user"]["id"]
+        run_for_user(client, user, None,
+                     lambda: open_timeline_modal(deps, client, body["trigger_id"], user, None))
 
     def update_view(body: dict, client: WebClient, incident_id: int, page: int | None) -> None:
         user = body["user"]["id"]

@@ -10,7 +10,7 @@ from services.incidents.exceptions import IncidentError
 from services.slack_gateway.blocks.update_modal import read_update_submission, update_modal
 from services.slack_gateway.ids import ActionId, BlockId, CallbackId
 from services.slack_gateway.listeners import ack_now
-from services.slack_gateway.listeners.common import UNAVAILABLE, call
+from services.slack_gateway.listeners.common import UNAVAILABLE, call, run_for_user
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,8 @@ def open_update_modal(deps, client: WebClient, trigger_id: str, incident: dict |
 
 def register(app: App, deps) -> None:  # noqa: ANN001
     def shortcut(body: dict, client: WebClient) -> None:
-        open_update_modal(deps, client, body["trigger_id"], None)
+        run_for_user(client, body["user"]["id"], None,
+                     lambda: open_update_modal(deps, client, body["trigger_id"], None))
 
     def submitted(ack: Ack, body: dict, view: dict) -> None:
         update = read_update_submission(view)
