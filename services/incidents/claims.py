@@ -42,8 +42,10 @@ def claim(db: Database, key: str, lease_seconds: int | None) -> bool:
 def claim_state(db: Database, key: str, lease_seconds: int, max_attempts: int) -> str:
     """Claim work that may fail half-way and be retried.
 
-    "claimed": yours to do now; "in_progress": someone holds it (retry later);
-    "done": finished before; "exhausted": tried `max_attempts` times, give up.
+    "claimed": yours to do now, the first attempt; "reclaimed": yours to do now, and an
+    earlier attempt did not finish (some of its effects may exist: look before acting);
+    "in_progress": someone holds it (retry later); "done": finished before;
+    "exhausted": tried `max_attempts` times, give up.
     """
     if not isinstance(key, str) or not 0 < len(key) <= 255:
         raise InvalidInput("claim key must be 1-255 characters", "key")
@@ -65,7 +67,7 @@ def claim_state(db: Database, key: str, lease_seconds: int, max_attempts: int) -
                     attempts=DeliveryClaim.attempts + 1)
         ).rowcount == 1
         if taken:
-            return "claimed"
+            return "reclaimed"
         row = session.get(DeliveryClaim, key)
         if row.completed_at is not None:
             return "done"

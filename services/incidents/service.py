@@ -235,7 +235,8 @@ class IncidentsService:
 
     @rpc(expected_exceptions=IncidentError)
     def claim_work(self, key: str, lease_seconds: int = 60, max_attempts: int = 8) -> str:
-        """claimed | in_progress | done | exhausted: for work that is retried on failure."""
+        """claimed | reclaimed | in_progress | done | exhausted: for work that is retried
+        on failure (see claims.claim_state)."""
         return claims.claim_state(self.db, key, lease_seconds, max_attempts)
 
     @rpc(expected_exceptions=IncidentError)

@@ -55,8 +55,9 @@ class SlackGatewayService:
         return Response(json.dumps(body), mimetype="application/json")
 
     def _retried(self, key: str, work) -> None:  # noqa: ANN001
-        """Run `work` once across replicas and redeliveries; on failure give the claim
-        back and raise, so the requeued event tries again (a bounded number of times)."""
+        """Run `work(retry)` once across replicas and redeliveries; on failure give the
+        claim back and raise, so the requeued event tries again (a bounded number of
+        times). `retry` is True when an earlier attempt did not finish."""
         state = self.incidents.claim_work(key, lease_seconds=CLAIM_LEASE_SECONDS)
         if state == "done":
             return
@@ -68,7 +69,7 @@ class SlackGatewayService:
             raise RetryLater(key)
         renewer = eventlet.spawn(self._keep_claim, key)
         try:
-            work()
+            work(state == "reclaimed")
         except Exception:
             try:
                 self.incidents.release_delivery(key)
@@ -94,10 +95,10 @@ class SlackGatewayService:
         if not self.slack.enabled:
             return
 
-        def open_room() -> None:
+        def open_room(retry: bool) -> None:
             room = WarRoom(self.slack.client, self.incidents, self.slack.config,
                            self.slack.digest.resolve(), statuspage=self.statuspage)
-            room.open(payload["incident_id"])
+            room.open(payload["incident_id"], retry=retry)
 
         self._retried(f"slack_gateway:war_room:{payload['incident_id']}", open_room)
 
@@ -113,7 +114,7 @@ class SlackGatewayService:
                 eventlet.sleep(RETRY_PAUSE)
                 raise
         if announce is not None:
-            self._retried(f"slack_gateway:{payload['event_id']}", lambda: announce(
+            self._retried(f"slack_gateway:{payload['event_id']}", lambda retry: announce(
                 self.slack.client, incident, payload, self.slack.config))
 
     @on(IncidentEvent.STATUS_CHANGED)
@@ -147,7 +148,7 @@ class SlackGatewayService:
         digest = self.slack.digest.resolve()
         if digest:
             self._retried(f"slack_gateway:{payload['event_id']}",
-                          lambda: self.slack.client.chat_postMessage(channel=digest, **stale_report(
+                          lambda retry: self.slack.client.chat_postMessage(channel=digest, **stale_report(
                               payload["incidents"], payload["total"],
                               from_iso(payload["reported_at"]), self.slack.config)))
 

@@ -3,7 +3,9 @@
 Only channel creation must come first; everything else (topic, invites, the
 control panel and its pin, the digest post, the reporter's notice) runs
 concurrently. Each step looks at the current incident first, so a redelivered
-`incident_declared` finishes what is missing instead of doing it twice.
+`incident_declared` finishes what is missing instead of doing it twice; a message
+posted by an attempt that died before storing it is found again by its metadata
+(tagged_posts), so a retry adopts it instead of posting another.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from services.slack_gateway.channel_names import channel_name
 from services.slack_gateway.digest_channel import find_channel
 from services.slack_gateway.projection import refresh
 from services.slack_gateway.statuspage_panel import post_prompt as post_statuspage_prompt
+from services.slack_gateway.tagged_posts import post_once
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 20
@@ -95,8 +98,11 @@ class WarRoom:
         self.statuspage = statuspage  # RPC proxy; None: no Statuspage prompt
         self.config = config
         self.digest_channel_id = digest_channel_id
+        self.retry = False
 
-    def open(self, incident_id: int) -> dict:
+    def open(self, incident_id: int, retry: bool = False) -> dict:
+        """`retry`: an earlier attempt for this incident did not finish."""
+        self.retry = retry
         incident = self.incidents.get_incident(incident_id)
         if not incident["channel_id"]:
             channel_id, name = create_channel(self.client, incident, self.config.channel_naming,
@@ -144,8 +150,8 @@ class WarRoom:
     def _post_control_panel(self, incident: dict) -> None:
         ts = incident["control_panel_ts"]
         if not ts:
-            message = render_control_panel(incident, self.config)
-            ts = self.client.chat_postMessage(channel=incident["channel_id"], **message)["ts"]
+            ts = post_once(self.client, incident["channel_id"], incident, "control_panel",
+                           self.retry, **render_control_panel(incident, self.config))
             # Stored at once, so a retry after a crash finds it instead of posting another.
             self.incidents.attach_slack_resources(incident["id"], control_panel_ts=ts)
         try:
@@ -162,10 +168,11 @@ class WarRoom:
             self.client.chat_update(channel=incident["digest_channel_id"],
                                     ts=incident["digest_ts"], **message)
             return
-        posted = self.client.chat_postMessage(channel=self.digest_channel_id, **message)
+        ts = post_once(self.client, self.digest_channel_id, incident, "digest", self.retry,
+                       **message)
         self.incidents.attach_slack_resources(incident["id"],
                                               digest_channel_id=self.digest_channel_id,
-                                              digest_ts=posted["ts"])
+                                              digest_ts=ts)
 
     def _prompt_statuspage(self, incident: dict) -> None:
         post_statuspage_prompt(self.client, self.incidents, self.statuspage, incident, self.config)
@@ -178,12 +185,16 @@ class WarRoom:
     def _reply_to_source(self, incident: dict) -> None:
         if incident["source_channel_id"] and incident["source_ts"]:
             # Declared by reacting to a message: answer in that message's thread.
-            self.client.chat_postMessage(channel=incident["source_channel_id"],
-                                         thread_ts=incident["source_ts"],
-                                         text=reaction_declared_reply(incident))
+            post_once(self.client, incident["source_channel_id"], incident, "source_reply",
+                      self.retry, thread_ts=incident["source_ts"],
+                      text=reaction_declared_reply(incident))
 
     def _notify_reporter(self, incident: dict) -> None:
         if incident["reporter_id"] and not incident["reporter_id"].startswith("web:"):
-            # Posting to a user id lands in the bot's DM with that user.
-            self.client.chat_postMessage(channel=incident["reporter_id"],
-                                         text=render_reporter_notice(incident))
+            # Posting to a user id lands in the bot's DM with that user; reading it back
+            # (on a retry) needs the DM's own id.
+            channel = incident["reporter_id"]
+            if self.retry:
+                channel = self.client.conversations_open(users=channel)["channel"]["id"]
+            post_once(self.client, channel, incident, "reporter_notice", self.retry,
+                      text=render_reporter_notice(incident))

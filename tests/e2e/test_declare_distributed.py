@@ -184,3 +184,24 @@ def test_a_form_slack_no_longer_opens_is_told_to_its_user(fake, sender):
     assert [c.error for c in fake.calls("views.open")[opened:]] == ["expired_trigger_id"] * 2
     assert sorted((c.method, c.params["channel"]) for c in told()) == sorted(
         [("chat.postMessage", REPORTER), ("chat.postEphemeral", room["id"])])
+
+
+def test_a_retried_war_room_adopts_what_the_failed_attempt_posted(fake, sender):
+    """The first attempt fails half-way (Slack refuses the topic) after posting the panel,
+    the digest and the reporter's DM; the retry sets the topic and posts nothing twice."""
+    fake.fail("conversations.setTopic", error="fatal_error", times=1)
+    reads = len(fake.calls("conversations.history"))
+    channel = declare(fake, sender, "Half finished war room")
+    wait_until(lambda: "SEV2" in fake.channel(channel["id"])["topic"]["value"].upper())
+    assert [c.error for c in fake.calls("conversations.setTopic")
+            if c.params["channel"] == channel["id"]] == ["fatal_error", None]
+    notices = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == REPORTER
+               and channel["id"] in json.dumps(c.params)]
+    assert len(notices) == 1
+    assert len([p for p in digest_posts(fake) if channel["id"] in json.dumps(p["blocks"])]) == 1
+    assert len(fake.pins(channel["id"])) == 1
+    assert len([m for m in fake.messages(channel["id"]) if m.get("user") == "U0BOT"
+                and m.get("blocks")]) == 1
+    # The retry looked for the DM it had sent (the panel and digest ts were stored).
+    dm = fake.calls("conversations.open")[-1].response["channel"]["id"]
+    assert [c.params["channel"] for c in fake.calls("conversations.history")[reads:]] == [dm]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -55,13 +56,32 @@ def _thread_root(call: Call, channel: Channel) -> str | None:
     return parent["thread_ts"] or parent["ts"]  # a reply's ts threads onto its parent, as in Slack
 
 
+def _metadata(call: Call) -> dict | None:
+    """Message metadata as Slack takes it: JSON (or a JSON string) with a non-empty
+    `event_type` and an `event_payload` object."""
+    raw = call.params.get("metadata")
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise SlackError("invalid_metadata_format") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("event_type"), str) \
+            or not raw["event_type"] or not isinstance(raw.get("event_payload"), dict):
+        raise SlackError("invalid_metadata_schema")
+    return {"event_type": raw["event_type"], "event_payload": raw["event_payload"]}
+
+
 @api_method("chat.postMessage", scope="chat:write")
 def chat_post_message(call: Call) -> dict:
     channel = _postable_channel(call)
     text, blocks = _content(call)
     thread_ts = _thread_root(call, channel)
+    metadata = _metadata(call)
     message = call.state.add_message(channel, text or "", call.state.bot_user_id, blocks=blocks,
                                      thread_ts=thread_ts, attachments=call.params.get("attachments"))
+    message["metadata"] = metadata
     if thread_ts and call.flag("reply_broadcast"):
         message["subtype"] = "thread_broadcast"
     return {"channel": channel.id, "ts": message["ts"], "message": call.state.api_message(channel, message)}

@@ -239,8 +239,17 @@ def conversations_history(call: Call) -> dict:
     top = [m for m in reversed(channel.messages)
            if (m["thread_ts"] in (None, m["ts"])) and _in_window(call, m["ts"])]
     page, cursor = paginate(top, call)
-    return {"messages": [call.state.api_message(channel, m) for m in page], "has_more": bool(cursor),
+    return {"messages": _shown(call, channel, page), "has_more": bool(cursor),
             "pin_count": len(channel.pins), "response_metadata": {"next_cursor": cursor}}
+
+
+def _shown(call: Call, channel, messages: list[dict]) -> list[dict]:  # noqa: ANN001
+    """Messages in the wire shape; metadata only when asked for (include_all_metadata)."""
+    shown = [call.state.api_message(channel, m) for m in messages]
+    if not call.flag("include_all_metadata"):
+        for message in shown:
+            message.pop("metadata", None)
+    return shown
 
 
 @api_method("conversations.replies", scope=HISTORY)
@@ -254,5 +263,5 @@ def conversations_replies(call: Call) -> dict:
     thread = [parent] + [m for m in channel.messages if m["thread_ts"] == ts and m["ts"] != ts]
     thread = [m for m in thread if m is parent or _in_window(call, m["ts"])]
     page, cursor = paginate(thread, call)
-    return {"messages": [call.state.api_message(channel, m) for m in page], "has_more": bool(cursor),
+    return {"messages": _shown(call, channel, page), "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor}}

@@ -174,9 +174,9 @@ def test_retried_work_claims_report_their_state(sqlite_db):
     assert claims.claim_state(sqlite_db, "w", 60, 3) == "claimed"
     assert claims.claim_state(sqlite_db, "w", 60, 3) == "in_progress"
     assert claims.release(sqlite_db, "w")
-    assert claims.claim_state(sqlite_db, "w", 60, 3) == "claimed"  # attempt 2
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "reclaimed"  # attempt 2
     claims.release(sqlite_db, "w")
-    assert claims.claim_state(sqlite_db, "w", 60, 3) == "claimed"  # attempt 3
+    assert claims.claim_state(sqlite_db, "w", 60, 3) == "reclaimed"  # attempt 3
     claims.release(sqlite_db, "w")
     assert claims.claim_state(sqlite_db, "w", 60, 3) == "exhausted"
     assert claims.claim_state(sqlite_db, "v", 60, 3) == "claimed"

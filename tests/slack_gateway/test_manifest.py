@@ -20,7 +20,7 @@ BOT_EVENTS = {"app_home_opened", "message.channels", "message.groups", "reaction
               "reaction_removed"}
 BOT_SCOPES = {
     "channels:history", "channels:join", "channels:manage", "channels:read", "chat:write",
-    "commands", "files:read", "groups:history", "groups:read", "groups:write", "im:write",
+    "commands", "files:read", "groups:history", "groups:read", "groups:write", "im:history", "im:write",
     "pins:read", "pins:write", "reactions:read", "reactions:write", "team:read",
     "usergroups:read", "users:read", "users:read.email",
 }
