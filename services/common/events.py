@@ -1,8 +1,9 @@
 """Names of the facts `incidents` announces, and where they come from.
 
 Handlers subscribe with `@event_handler(SOURCE, IncidentEvent.DECLARED)`.
-Every payload carries `event_id` (unique per fact), `incident_id` and an
-`incident` snapshot; handlers re-read what they need.
+Every payload carries `event_id` (unique per fact), `incident_id`, `recorded_at`
+(ISO time the fact was stored) and an `incident` snapshot; handlers re-read what they
+need.
 """
 from enum import StrEnum
 

@@ -16,7 +16,7 @@ from prometheus_client import Gauge
 from sqlalchemy import func, select, update
 
 from services.common.db import Database
-from services.common.timeutil import utcnow
+from services.common.timeutil import to_iso, utcnow
 from services.incidents.models import Incident, OutboxEvent
 from services.incidents.schemas import incident_to_dict
 
@@ -31,10 +31,10 @@ BACKLOG_AGE = Gauge("incidentbot_outbox_oldest_seconds",
 def record_event(session, event_type: str, incident: Incident, **extra) -> OutboxEvent:  # noqa: ANN001
     """Add an event to the current transaction, with a snapshot of the incident."""
     session.flush()
-    event_id = str(uuid.uuid4())
-    payload = {"event_id": event_id, "incident_id": incident.id,
+    event_id, now = str(uuid.uuid4()), utcnow()
+    payload = {"event_id": event_id, "incident_id": incident.id, "recorded_at": to_iso(now),
                "incident": incident_to_dict(incident), **extra}
-    row = OutboxEvent(id=event_id, event_type=event_type, payload=payload, created_at=utcnow())
+    row = OutboxEvent(id=event_id, event_type=event_type, payload=payload, created_at=now)
     session.add(row)
     return row
 

@@ -1,6 +1,7 @@
 """What the gateway says in Slack when `incidents` announces a change: notices in the
 war room, direct messages to new role holders, status updates, the resolution summary.
-Each runs once per event (the service claims the event first)."""
+Each runs once per event (the service claims the event first); a retry after a failure
+half-way adopts the messages the failed attempt had posted (tagged_posts)."""
 from __future__ import annotations
 
 from slack_sdk import WebClient
@@ -14,52 +15,65 @@ from services.slack_gateway.blocks.notices import (
 )
 from services.slack_gateway.blocks.reminders import update_reminder
 from services.slack_gateway.blocks.update_modal import render_status_update
+from services.slack_gateway.tagged_posts import post_once
 
 
-def announce_status(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+def _say(client: WebClient, channel: str, incident: dict, payload: dict, part: str,
+         retry: bool, **message) -> None:  # noqa: ANN003
+    """Post one of this event's messages, once (`part` tells them apart)."""
+    post_once(client, channel, incident, f"{payload['event_id']}:{part}", retry,
+              since=payload.get("recorded_at"), **message)
+
+
+def announce_status(client: WebClient, incident: dict, payload: dict, config,  # noqa: ANN001
+                    retry: bool = False) -> None:
     if incident["channel_id"]:
-        client.chat_postMessage(channel=incident["channel_id"],
-                                text=status_notice(incident, payload["previous"],
-                                                   payload.get("actor_id"), config))
+        _say(client, incident["channel_id"], incident, payload, "room", retry,
+             text=status_notice(incident, payload["previous"], payload.get("actor_id"), config))
 
 
-def announce_severity(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+def announce_severity(client: WebClient, incident: dict, payload: dict, config,  # noqa: ANN001
+                    retry: bool = False) -> None:
     if incident["channel_id"]:
-        client.chat_postMessage(channel=incident["channel_id"],
-                                text=severity_notice(incident, payload["previous"],
-                                                     payload.get("actor_id"), config))
+        _say(client, incident["channel_id"], incident, payload, "room", retry,
+             text=severity_notice(incident, payload["previous"], payload.get("actor_id"),
+                                  config))
 
 
-def announce_role(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+def announce_role(client: WebClient, incident: dict, payload: dict, config,  # noqa: ANN001
+                    retry: bool = False) -> None:
     role, user_id = payload["role"], payload["user_id"]
     if incident["channel_id"]:
-        client.chat_postMessage(channel=incident["channel_id"],
-                                text=role_notice(role, user_id, payload.get("previous_user_id"),
-                                                 payload.get("actor_id"), config))
+        _say(client, incident["channel_id"], incident, payload, "room", retry,
+             text=role_notice(role, user_id, payload.get("previous_user_id"),
+                              payload.get("actor_id"), config))
     # Posting to a user id lands in the bot's DM with that user.
-    client.chat_postMessage(channel=user_id, text=role_dm(incident, role, config))
+    _say(client, user_id, incident, payload, "dm", retry, text=role_dm(incident, role, config))
 
 
-def announce_status_update(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+def announce_status_update(client: WebClient, incident: dict, payload: dict, config,  # noqa: ANN001
+                    retry: bool = False) -> None:
     message = render_status_update(incident, payload["update"], config)
     if incident["channel_id"]:
-        client.chat_postMessage(channel=incident["channel_id"], **message)
+        _say(client, incident["channel_id"], incident, payload, "room", retry, **message)
     # A private incident's updates stay in its private channel.
     if incident["digest_ts"] and incident["digest_channel_id"] and not incident["is_private"]:
-        client.chat_postMessage(channel=incident["digest_channel_id"],
-                                thread_ts=incident["digest_ts"], **message)
+        _say(client, incident["digest_channel_id"], incident, payload, "digest", retry,
+             thread_ts=incident["digest_ts"], **message)
 
 
-def announce_resolution(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+def announce_resolution(client: WebClient, incident: dict, payload: dict, config,  # noqa: ANN001
+                    retry: bool = False) -> None:
     if incident["channel_id"]:
-        client.chat_postMessage(channel=incident["channel_id"],
-                                **resolution_summary(incident, config))
+        _say(client, incident["channel_id"], incident, payload, "room", retry,
+             **resolution_summary(incident, config))
 
 
-def announce_reminder(client: WebClient, incident: dict, payload: dict, config) -> None:  # noqa: ANN001
+def announce_reminder(client: WebClient, incident: dict, payload: dict, config,  # noqa: ANN001
+                    retry: bool = False) -> None:
     if incident["channel_id"]:
-        client.chat_postMessage(channel=incident["channel_id"],
-                                **update_reminder(incident, payload, config))
+        _say(client, incident["channel_id"], incident, payload, "room", retry,
+             **update_reminder(incident, payload, config))
 
 
 LINK_EMOJI = {"meeting": ":video_camera:", "pagerduty": ":pager:", "statuspage": ":satellite:",

@@ -115,7 +115,7 @@ class SlackGatewayService:
                 raise
         if announce is not None:
             self._retried(f"slack_gateway:{payload['event_id']}", lambda retry: announce(
-                self.slack.client, incident, payload, self.slack.config))
+                self.slack.client, incident, payload, self.slack.config, retry))
 
     @on(IncidentEvent.STATUS_CHANGED)
     def handle_incident_status_changed(self, payload: dict) -> None:
@@ -154,8 +154,8 @@ class SlackGatewayService:
 
     @on(IncidentEvent.LINK_ADDED)
     def handle_incident_link_added(self, payload: dict) -> None:
-        self._once(payload, lambda client, incident, event, config: announcements.post_link(
-            client, self.incidents, incident, event["link"]))
+        self._once(payload, lambda client, incident, event, config, retry:
+                   announcements.post_link(client, self.incidents, incident, event["link"]))
         statuspage_panel.on_link_event(self.slack, self.incidents, payload)
 
     @on(IncidentEvent.LINK_UPDATED)

@@ -27,11 +27,12 @@ def tag(incident_id: int, part: str) -> dict:
 
 
 def find(client: WebClient, channel: str, incident: dict, part: str,
-         thread_ts: str | None = None) -> str | None:
-    """The ts of the message tagged (incident, part) in `channel` (or in one thread)."""
+         thread_ts: str | None = None, since: str | None = None) -> str | None:
+    """The ts of the message tagged (incident, part) in `channel` (or in one thread),
+    looking at messages from `since` (ISO time; default: when the incident was declared)."""
     wanted = tag(incident["id"], part)
-    declared = from_iso(incident["declared_at"]).timestamp()
-    params: dict[str, Any] = {"channel": channel, "oldest": f"{declared - LOOKBACK_SECONDS:.6f}",
+    start = from_iso(since or incident["declared_at"]).timestamp()
+    params: dict[str, Any] = {"channel": channel, "oldest": f"{start - LOOKBACK_SECONDS:.6f}",
                               "include_all_metadata": True, "limit": PAGE_SIZE}
     if thread_ts:
         params["ts"] = thread_ts
@@ -48,10 +49,14 @@ def find(client: WebClient, channel: str, incident: dict, part: str,
 
 
 def post_once(client: WebClient, channel: str, incident: dict, part: str, retry: bool,
-              **message: Any) -> str:
-    """Post `message` tagged (incident, part); on a retry, adopt an earlier one instead."""
+              since: str | None = None, **message: Any) -> str:
+    """Post `message` tagged (incident, part); on a retry, adopt an earlier one instead.
+    `channel` may be a user id (the bot's DM with them), as chat.postMessage allows."""
     if retry:
-        found = find(client, channel, incident, part, message.get("thread_ts"))
+        where = channel
+        if channel[:1] in ("U", "W"):  # reading the DM back needs its own id
+            where = client.conversations_open(users=channel)["channel"]["id"]
+        found = find(client, where, incident, part, message.get("thread_ts"), since)
         if found:
             return found
     return client.chat_postMessage(channel=channel, metadata=tag(incident["id"], part),

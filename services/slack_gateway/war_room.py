@@ -138,8 +138,14 @@ class WarRoom:
         return latest
 
     def _set_topic(self, incident: dict) -> None:
-        self.client.conversations_setTopic(channel=incident["channel_id"],
-                                           topic=render_topic(incident, self.config))
+        topic = render_topic(incident, self.config)
+        if self.retry:
+            # Slack announces every set in the channel: the attempt that failed
+            # elsewhere has most likely set this very topic already.
+            info = self.client.conversations_info(channel=incident["channel_id"])["channel"]
+            if (info.get("topic") or {}).get("value") == topic:
+                return
+        self.client.conversations_setTopic(channel=incident["channel_id"], topic=topic)
 
     def _invite(self, incident: dict) -> None:
         slack = self.config.slack
@@ -191,10 +197,6 @@ class WarRoom:
 
     def _notify_reporter(self, incident: dict) -> None:
         if incident["reporter_id"] and not incident["reporter_id"].startswith("web:"):
-            # Posting to a user id lands in the bot's DM with that user; reading it back
-            # (on a retry) needs the DM's own id.
-            channel = incident["reporter_id"]
-            if self.retry:
-                channel = self.client.conversations_open(users=channel)["channel"]["id"]
-            post_once(self.client, channel, incident, "reporter_notice", self.retry,
-                      text=render_reporter_notice(incident))
+            # Posting to a user id lands in the bot's DM with that user.
+            post_once(self.client, incident["reporter_id"], incident, "reporter_notice",
+                      self.retry, text=render_reporter_notice(incident))

@@ -282,3 +282,22 @@ def test_app_home_lists_open_incidents_newest_first(fake, sender, incidents, roo
     call = wait_until(lambda: [c for c in fake.calls("views.publish")[before:] if c.response])
     home = json.dumps(call[0].params["view"])
     assert "home_declare_incident" in home and incident["description"] in home
+
+
+def test_an_update_whose_digest_reply_failed_is_not_posted_twice(fake, sender, incidents,
+                                                                 room):
+    """The war-room post succeeds, the digest-thread reply is refused once: the retry
+    adopts the war-room post and only adds the missing reply."""
+    cid, incident = room
+    fake.fail("chat.postMessage", error="fatal_error", only={"thread_ts": incident["digest_ts"]})
+    incidents.post_status_update(incident["id"], "Failover done", author_id=REPORTER)
+    digest = fake.channel_by_name("incidents")
+    replies = wait_until(lambda: [m for m in fake.messages(digest["id"])
+                                  if m.get("thread_ts") == incident["digest_ts"]
+                                  and "Failover done" in texts([m])])
+    time.sleep(1)  # let a duplicate show itself
+    assert len(replies) == 1
+    assert len([m for m in bot_messages(fake, cid) if "Failover done" in texts([m])]) == 1
+    refused = [c for c in fake.calls("chat.postMessage")
+               if c.params.get("thread_ts") == incident["digest_ts"] and c.error]
+    assert len(refused) == 1

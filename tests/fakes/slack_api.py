@@ -47,6 +47,10 @@ class _Fault:
     error: str
     retry_after: float | None
     hang: float = 0.0
+    only: dict | None = None  # applies only to calls whose params include these
+
+    def applies(self, params: dict) -> bool:
+        return not self.only or all(params.get(k) == v for k, v in self.only.items())
 
 
 class SlackFake(WorkspaceAccess):
@@ -114,8 +118,9 @@ class SlackFake(WorkspaceAccess):
         self.trigger_ttl = float(seconds)
 
     def fail(self, method: str, status: int | None = None, error: str | None = None,
-             retry_after: float | None = None, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` ("*" = any) with 429/5xx or an ok:false error."""
+             retry_after: float | None = None, times: int = 1, only: dict | None = None) -> None:
+        """Answer the next `times` calls of `method` ("*" = any) with 429/5xx or an ok:false
+        error; with `only`, just the calls whose params include those values."""
         if status is None and error is None:
             raise ValueError("fail() needs a status or an error")
         status = status or 200
@@ -125,7 +130,8 @@ class SlackFake(WorkspaceAccess):
             error = error or ("service_unavailable" if status == 503 else "internal_error")
         with self._lock:
             self._faults.setdefault(method, []).extend(
-                _Fault(status, error or "fatal_error", retry_after) for _ in range(times))
+                _Fault(status, error or "fatal_error", retry_after, only=only)
+                for _ in range(times))
 
     def hang(self, method: str, seconds: float, times: int = 1) -> None:
         """Hold the next `times` calls of `method` for `seconds` before answering normally."""
@@ -167,7 +173,7 @@ class SlackFake(WorkspaceAccess):
                                dict(headers))
         with self._lock:
             self._records.append(record)
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, params)
         wait = self.delay + (fault.hang if fault else 0.0)
         if wait and self._stopped.wait(wait):
             return None
@@ -192,11 +198,11 @@ class SlackFake(WorkspaceAccess):
             listener(record)
         return status, extra_headers, body
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, params: dict) -> _Fault | None:
         for key in (method, "*"):
-            queue = self._faults.get(key)
-            if queue:
-                return queue.pop(0)
+            for n, fault in enumerate(self._faults.get(key) or ()):
+                if fault.applies(params):
+                    return self._faults[key].pop(n)
         return None
 
     def _dispatch(self, method: str, token: str | None, params: dict, body_error: str | None,

@@ -61,8 +61,9 @@ class SlackFakeClient:
         self.control("set_trigger_ttl", seconds=seconds)
 
     def fail(self, method: str, status: int | None = None, error: str | None = None,
-             retry_after: float | None = None, times: int = 1) -> None:
-        self.control("fail", method=method, status=status, error=error, retry_after=retry_after, times=times)
+             retry_after: float | None = None, times: int = 1, only: dict | None = None) -> None:
+        self.control("fail", method=method, status=status, error=error, retry_after=retry_after,
+                     times=times, only=only)
 
     def hang(self, method: str, seconds: float, times: int = 1) -> None:
         self.control("hang", method=method, seconds=seconds, times=times)
