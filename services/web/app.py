@@ -9,6 +9,7 @@ import time
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from prometheus_client import Histogram
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -19,7 +20,7 @@ from services.common.db import Database
 from services.web import bootstrap, security
 from services.web.backend import Backend
 from services.web.context import WebContext
-from services.web.errors import Unauthorized, WebError
+from services.web.errors import Unauthorized, Unavailable, WebError
 from services.web.live import LiveHub
 from services.web.settings import WebSettings
 
@@ -132,6 +133,14 @@ def _register_errors(app: Flask) -> None:
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_away(error: OperationalError):  # noqa: ANN202
+        # PostgreSQL restarting or unreachable: sign-in, sessions and tokens live there.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    type(error.orig).__name__ if error.orig is not None else error)
+        return _error_response(Unavailable(
+            "The database is not answering; nothing was changed. Please try again shortly."))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # noqa: ANN202

@@ -16,6 +16,9 @@ from services.incidents.exceptions import IncidentError, IncidentNotFound
 from services.web.errors import InvalidRequest, NotFound, Unavailable, UpstreamFailed, WebError
 
 UNREACHABLE = (RpcTimeout, RpcUnavailable, UnknownService, OSError, KombuError, AMQPError)
+# What SQLAlchemy raises in `incidents` while PostgreSQL restarts or is unreachable.
+DATABASE_AWAY = frozenset({"OperationalError", "InterfaceError", "DisconnectionError",
+                           "PendingRollbackError"})
 PAGERDUTY_OFF = "PagerDuty is not configured"
 PAGERDUTY_STATUS_SECONDS = 15.0
 
@@ -50,6 +53,9 @@ class Backend:
         except UNREACHABLE:
             raise Unavailable("The incidents service is not answering; try again shortly.")
         except RemoteError as exc:
+            if exc.exc_type in DATABASE_AWAY:
+                raise Unavailable("The incidents database is not answering; nothing was "
+                                  "changed. Try again shortly.")
             raise UpstreamFailed(f"The incidents service failed ({exc.exc_type}).")
 
     def parallel(self, **calls: tuple) -> dict:

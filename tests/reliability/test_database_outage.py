@@ -1,5 +1,6 @@
-"""PostgreSQL restarted while incidents are declared: declarations during the outage get
-a clear error in the modal (and readiness says so); nothing accepted is lost."""
+"""PostgreSQL restarted while incidents are declared: requests during the outage get a
+clear error (in the modal, an ephemeral answer to a slash command, HTTP 503 from the web
+API, readiness 503); nothing accepted is lost."""
 import json
 import subprocess
 import threading
@@ -11,9 +12,18 @@ import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from tests.e2e.flows import REPORTER, declare_values, digest_posts, open_modal_by_shortcut
+from services.common.db import Database
+from services.web.migrate import upgrade as upgrade_web
+from services.web.tokens import create_token
+from tests.e2e.flows import (
+    REPORTER,
+    declare,
+    declare_values,
+    digest_posts,
+    open_modal_by_shortcut,
+)
 from tests.fakes.slack_signing import SlackSender
-from tests.support.stack import SIGNING_SECRET, wait_until
+from tests.support.stack import SIGNING_SECRET, wait_http, wait_until
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(300)]
 COUNT = 24
@@ -25,12 +35,23 @@ def postgres(action: str) -> None:
                    check=True, capture_output=True, timeout=120)
 
 
+def api_token(database_url: str) -> str:
+    upgrade_web(database_url)
+    with Database(database_url).transaction() as session:
+        return create_token(session, "drill", "write", None)[1]
+
+
 def test_database_restart_under_load(stack_factory, amqp_uri):
-    stack, fake, _ = stack_factory()
+    stack, fake, database_url = stack_factory(("incidents", "slack_gateway"))
+    token = api_token(database_url)
+    stack.start("web", "serve", "web")
+    wait_http(f"{stack.web_url}/readyz", procs=list(stack.procs.values()))
     sender = SlackSender(f"{stack.gateway_url}/slack/events", SIGNING_SECRET)
+    room = declare(fake, sender, "Room before the outage")["id"]
     results: dict[str, str] = {}
     halfway = threading.Event()
     readiness_during: list[int] = []
+    answers_during: dict[str, object] = {}
 
     def declare_one(n: int) -> None:
         description = f"Database drill incident {n:02d}"
@@ -50,7 +71,11 @@ def test_database_restart_under_load(stack_factory, amqp_uri):
         postgres("stop")
         readiness_during.append(requests.get(
             f"{stack.ops_url('incidents')}/readyz", timeout=10).status_code)
-        time.sleep(2)
+        answers_during["api"] = requests.get(f"{stack.web_url}/api/v1/incidents", timeout=30,
+                                             headers={"Authorization": f"Bearer {token}"})
+        answers_during["command"] = sender.slash_command(
+            "/incident", "status identified", REPORTER, fake.new_trigger_id(), room)
+        time.sleep(1)
         postgres("start")
 
     breaker = threading.Thread(target=outage)
@@ -63,6 +88,11 @@ def test_database_restart_under_load(stack_factory, amqp_uri):
         if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode != 0:
             postgres("start")  # whatever happened above, leave the database running
     assert readiness_during == [503]
+    api, command = answers_during["api"], answers_during["command"]
+    assert api.status_code == 503 and "database is not answering" in api.json()["error"], \
+        api.text
+    assert command.status_code == 200 and command.json()["response_type"] == "ephemeral"
+    assert "nothing was changed" in command.json()["text"], command.text
     accepted = [d for d, r in results.items() if r == "accepted"]
     assert len(results) == COUNT and accepted, results
     wait_until(lambda: all(any(d in json.dumps(p["blocks"]) for p in digest_posts(fake))
@@ -73,3 +103,8 @@ def test_database_restart_under_load(stack_factory, amqp_uri):
         assert stored.count(description) == 1
     wait_until(lambda: requests.get(f"{stack.ops_url('incidents')}/readyz").status_code == 200,
                timeout=60)
+    # The refused status change did not happen; the API answers again.
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+        assert rpc.incidents.get_incident_by_channel(room)["status"] == "investigating"
+    assert requests.get(f"{stack.web_url}/api/v1/incidents", timeout=30, headers={
+        "Authorization": f"Bearer {token}"}).status_code == 200
