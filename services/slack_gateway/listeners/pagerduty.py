@@ -17,9 +17,9 @@ from services.slack_gateway.blocks.pagerduty import (
     paged_view,
     read_page_submission,
 )
-from services.slack_gateway.blocks.pickers import incident_picker_modal
 from services.slack_gateway.listeners import ack_now
 from services.slack_gateway.listeners.common import call, channel_of, run_for_user
+from services.slack_gateway.listeners.vendor_modals import open_for_incident, show_picked
 
 log = logging.getLogger(__name__)
 TITLE = "Page a team"
@@ -53,17 +53,9 @@ def page_view(deps, incident: dict) -> dict:  # noqa: ANN001
 
 def open_page_modal(deps, client: WebClient, trigger_id: str, incident: dict | None) -> None:  # noqa: ANN001
     """For one incident, or with a list to choose from when used outside a war room."""
-    if incident is None:
-        listed = call(deps, "list_incidents", open_only=True, limit=100)["items"]
-        client.views_open(trigger_id=trigger_id, view=incident_picker_modal(
-            listed, action_id=PagerDutyId.PICK_INCIDENT, block_id=PagerDutyId.PICK_BLOCK,
-            title=TITLE))
-        return
-    # Trigger ids expire in 3 seconds; listing services may take longer.
-    opened = client.views_open(trigger_id=trigger_id,
-                               view=message_view(TITLE, "Loading PagerDuty services…"))["view"]
-    client.views_update(view_id=opened["id"], hash=opened.get("hash"),
-                        view=page_view(deps, incident))
+    open_for_incident(deps, client, trigger_id, incident, TITLE,
+                      (PagerDutyId.PICK_INCIDENT, PagerDutyId.PICK_BLOCK),
+                      "Loading PagerDuty services…", lambda i: page_view(deps, i))
 
 
 def register(app: App, deps) -> None:  # noqa: ANN001
@@ -79,11 +71,8 @@ def register(app: App, deps) -> None:  # noqa: ANN001
         run_for_user(client, body["user"]["id"], channel_of(body), work)
 
     def picked(body: dict, action: dict, client: WebClient) -> None:
-        def work() -> None:
-            incident = call(deps, "get_incident", int(action["selected_option"]["value"]))
-            client.views_update(view_id=body["view"]["id"], view=page_view(deps, incident))
-
-        run_for_user(client, body["user"]["id"], None, work)
+        run_for_user(client, body["user"]["id"], None, lambda: show_picked(
+            deps, client, body, action, lambda i: page_view(deps, i)))
 
     def submitted(ack: Ack, body: dict, view: dict) -> None:
         page = read_page_submission(view)

@@ -15,7 +15,6 @@ from services.incidents.exceptions import IncidentError
 from services.integrations.statuspage.exceptions import StatuspageError
 from services.integrations.statuspage.logic import open_link
 from services.slack_gateway.blocks.pagerduty import message_view
-from services.slack_gateway.blocks.pickers import incident_picker_modal
 from services.slack_gateway.blocks.statuspage import (
     StatuspageId,
     not_permitted,
@@ -25,6 +24,7 @@ from services.slack_gateway.blocks.statuspage import (
 )
 from services.slack_gateway.listeners import ack_now
 from services.slack_gateway.listeners.common import call, channel_of, run_for_user, tell_user
+from services.slack_gateway.listeners.vendor_modals import open_for_incident, show_picked
 
 log = logging.getLogger(__name__)
 TITLE = "Statuspage"
@@ -89,17 +89,9 @@ def open_statuspage_modal(deps, client: WebClient, trigger_id: str, user_id: str
         tell_user(client, user_id, not_permitted(groups),
                   channel_id or (incident or {}).get("channel_id"))
         return
-    if incident is None:
-        listed = call(deps, "list_incidents", open_only=True, limit=100)["items"]
-        client.views_open(trigger_id=trigger_id, view=incident_picker_modal(
-            listed, action_id=StatuspageId.PICK_INCIDENT, block_id=StatuspageId.PICK_BLOCK,
-            title=TITLE))
-        return
-    # Trigger ids expire in 3 seconds; asking Statuspage for components may take longer.
-    opened = client.views_open(trigger_id=trigger_id,
-                               view=message_view(TITLE, "Loading Statuspage components…"))["view"]
-    client.views_update(view_id=opened["id"], hash=opened.get("hash"),
-                        view=statuspage_view(deps, incident))
+    open_for_incident(deps, client, trigger_id, incident, TITLE,
+                      (StatuspageId.PICK_INCIDENT, StatuspageId.PICK_BLOCK),
+                      "Loading Statuspage components…", lambda i: statuspage_view(deps, i))
 
 
 def register(app: App, deps) -> None:  # noqa: ANN001
@@ -113,11 +105,8 @@ def register(app: App, deps) -> None:  # noqa: ANN001
         run_for_user(client, user, channel, work)
 
     def picked(body: dict, action: dict, client: WebClient) -> None:
-        def work() -> None:
-            incident = call(deps, "get_incident", int(action["selected_option"]["value"]))
-            client.views_update(view_id=body["view"]["id"], view=statuspage_view(deps, incident))
-
-        run_for_user(client, body["user"]["id"], None, work)
+        run_for_user(client, body["user"]["id"], None, lambda: show_picked(
+            deps, client, body, action, lambda i: statuspage_view(deps, i)))
 
     def submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         user = body["user"]["id"]
