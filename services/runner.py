@@ -33,6 +33,7 @@ PASS_THROUGH = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "S
                 "STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID", "STATUSPAGE_API_URL",
                 "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "ZOOM_API_URL",
                 "ZOOM_OAUTH_URL", "CONFLUENCE_URL", "CONFLUENCE_USERNAME", "CONFLUENCE_API_TOKEN",
+                "HTTP_TIMEOUT_SECONDS",
                 "WEB_SECRET_KEY", "WEB_ADMIN_EMAIL", "WEB_ADMIN_PASSWORD", "WEB_BEHIND_TLS")
 SERVICES = ("incidents", "slack_gateway", "scheduler", "web", "zoom", "pagerduty",
             "statuspage", "confluence")

@@ -6,12 +6,16 @@ after the wait the vendor asks for in Retry-After (seconds, an HTTP date, or an 
 limit (`X-RateLimit-Type: Daily-limit`), is not waited for: the 429 goes back to the
 caller. A 5xx is retried `server_error_retries` times, and only for
 `server_error_methods`: a POST that failed with a 5xx may still have been carried out.
+
+Every client's timeout has a default fit for its vendor; HTTP_TIMEOUT_SECONDS, when
+set, replaces all of them (Slack's too): see `http_timeout`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
 import time
+from typing import Mapping
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -20,6 +24,22 @@ from urllib3.util.retry import Retry
 
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+TIMEOUT_KEY = "HTTP_TIMEOUT_SECONDS"
+
+
+def http_timeout(config: Mapping, default: float) -> float:
+    """The timeout of a client's outgoing HTTP calls: HTTP_TIMEOUT_SECONDS from the
+    nameko config when set (one knob for Slack and every vendor), else `default`."""
+    value = config.get(TIMEOUT_KEY)
+    if value is None or str(value).strip() == "":
+        return float(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{TIMEOUT_KEY} must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -106,7 +126,10 @@ def vendor_session(rate_limit_retries: int = 3, server_error_retries: int = 1,
                    server_error_methods: frozenset[str] = IDEMPOTENT,
                    backoff_factor: float = 0.5, max_wait: float = 30.0) -> requests.Session:
     """A `requests` session whose every request follows the retry policy above."""
-    retry = VendorRetry(total=rate_limit_retries + server_error_retries, connect=1, read=0,
+    # read=False: a timeout waiting for the answer is raised as such (ReadTimeout), never
+    # retried: the request may be being carried out, and a hung vendor must not hold a
+    # worker twice as long.
+    retry = VendorRetry(total=rate_limit_retries + server_error_retries, connect=1, read=False,
                         redirect=3, status=rate_limit_retries + server_error_retries,
                         backoff_factor=backoff_factor, backoff_max=max_wait,
                         rate_limit_retries=rate_limit_retries,

@@ -14,8 +14,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from services.common.metrics import SLACK_CALLS, SLACK_RETRIES
+from services.integrations.http_retry import http_timeout
 
 DEFAULT_API_URL = "https://slack.com/api/"
+TIMEOUT_SECONDS = 15.0
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class SlackSettings:
     signing_secret: str | None
     api_url: str = DEFAULT_API_URL
     app_token: str | None = None
+    timeout: float = TIMEOUT_SECONDS  # of each Web API call; HTTP_TIMEOUT_SECONDS overrides
 
     @classmethod
     def from_nameko_config(cls, config: dict) -> "SlackSettings":
@@ -33,7 +36,8 @@ class SlackSettings:
         return cls(bot_token=config.get("SLACK_BOT_TOKEN") or None,
                    signing_secret=config.get("SLACK_SIGNING_SECRET") or None,
                    api_url=api_url if api_url.endswith("/") else api_url + "/",
-                   app_token=config.get("SLACK_APP_TOKEN") or None)
+                   app_token=config.get("SLACK_APP_TOKEN") or None,
+                   timeout=http_timeout(config, TIMEOUT_SECONDS))
 
     @property
     def missing(self) -> list[str]:
@@ -74,11 +78,11 @@ class MeteredWebClient(WebClient):
         return response
 
 
-def make_web_client(settings: SlackSettings, timeout: int = 15) -> WebClient:
+def make_web_client(settings: SlackSettings, timeout: float | None = None) -> WebClient:
     return MeteredWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
-        timeout=timeout,
+        timeout=settings.timeout if timeout is None else timeout,
         retry_handlers=[
             _counted(ConnectionErrorRetryHandler, "connection")(max_retry_count=2),
             _counted(RateLimitErrorRetryHandler, "ratelimited")(max_retry_count=5),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -36,7 +37,8 @@ class WikiRequest:
     headers: dict[str, str]
     body: bytes
     op: str = ""
-    status: int = 0
+    status: int = 0  # 0 while being answered, or when a hang dropped the connection
+    time: float = 0.0  # time.monotonic() at arrival, in the fake's process
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -310,7 +312,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         request = WikiRequest(method, url.path, {k: v[-1] for k, v in parse_qs(url.query).items()},
-                              {k.lower(): v for k, v in self.headers.items()}, body)
+                              {k.lower(): v for k, v in self.headers.items()}, body,
+                              time=time.monotonic())
         answer = self.server.fake.handle(request)
         if answer is None:
             self.close_connection = True

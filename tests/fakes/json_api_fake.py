@@ -14,6 +14,7 @@ import json
 import ssl
 import threading
 from dataclasses import dataclass, field
+from time import monotonic
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,8 +29,9 @@ class Recorded:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: Any
-    status: int = 0
+    status: int = 0  # 0 while still being answered (or hanging)
     response: Any = None
+    time: float = 0.0  # time.monotonic() at arrival, in the fake's process
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
@@ -217,7 +219,7 @@ class JsonApiFake:
     def handle(self, method: str, path: str, query: dict, headers: dict, body: Any
                ) -> tuple[int, dict[str, str], Any] | None:
         path = path[len(self.base_path):] if path.startswith(self.base_path) else path
-        record = Recorded(method, path, query, headers, copy.deepcopy(body))
+        record = Recorded(method, path, query, headers, copy.deepcopy(body), time=monotonic())
         with self._lock:
             self._records.append(record)
             fault = self._take_fault(f"{method} {path}")

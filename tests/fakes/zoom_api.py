@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,7 +33,8 @@ class ZoomRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
-    status: int = 0
+    status: int = 0  # 0 while being answered, or when a hang dropped the connection
+    time: float = 0.0  # time.monotonic() at arrival, in the fake's process
 
     @property
     def endpoint(self) -> str:
@@ -245,7 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         request = ZoomRequest(method, url.path,
                               {k: v[-1] for k, v in parse_qs(url.query).items()},
-                              {k.lower(): v for k, v in self.headers.items()}, body)
+                              {k.lower(): v for k, v in self.headers.items()}, body,
+                              time=time.monotonic())
         answer = self.server.fake.handle(request)
         if answer is None:
             self.close_connection = True

@@ -1,9 +1,33 @@
-import pytest
+"""Stacks for the failure drills: `stack_factory` (services of one's choosing) and
+`vendor_world` (every service, the vendor integrations included, with their fakes)."""
+from __future__ import annotations
 
+import contextlib
+import importlib
+import threading
+from dataclasses import dataclass
+
+import psycopg2
+import pytest
+from kombu import Connection
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.common.db import Database
 from services.incidents.migrate import upgrade
+from services.runner import INTEGRATIONS
+from services.web import tokens
+from services.web.migrate import upgrade as upgrade_web
 from tests.e2e.conftest import make_fake, slack_env
+from tests.e2e.flows import bot_messages
+from tests.fakes.confluence_api import ConfluenceFake
+from tests.fakes.pagerduty_api import PagerDutyFake
+from tests.fakes.slack_api import SlackFake
+from tests.fakes.slack_signing import SlackSender
+from tests.fakes.statuspage_api import StatuspageFake
+from tests.fakes.zoom_api import ZoomFake
 from tests.support import infra
-from tests.support.stack import Stack
+from tests.support.stack import SIGNING_SECRET, Stack, wait_http
 
 
 @pytest.fixture
@@ -29,3 +53,166 @@ def stack_factory(amqp_uri, tmp_path):
         print(stack.logs())
         fake.stop()
         infra.drop_database(database_url)
+
+
+VENDORS = ("zoom", "pagerduty", "statuspage", "confluence")
+SERVICES = ("incidents", "slack_gateway", "web", *VENDORS)
+CONFIG = """
+integrations:
+  confluence:
+    space: ENG
+    parent_page: Postmortems
+"""
+FROM = "incident-bot@example.com"
+HOLD_SECONDS = 60.0  # a lost answer is held this long at most (released at teardown)
+
+
+class _LosesAnAnswer:
+    """For the Zoom and Confluence fakes, whose own `hang()` drops a request without
+    carrying it out: here the next write of a kind is carried out, and its answer is
+    held back and then dropped, as when the process that asked dies before it arrives."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._losing: set[str] = set()
+        self._released = threading.Event()
+
+    def lose_next_answer(self, kind: str) -> None:
+        self._losing.add(kind)
+
+    def release(self) -> None:
+        self._released.set()
+
+    def handle(self, request):  # noqa: ANN001, ANN201
+        answer = super().handle(request)
+        if self.kind_of(request) in self._losing:
+            self._losing.discard(self.kind_of(request))
+            self._released.wait(HOLD_SECONDS)
+            return None
+        return answer
+
+
+class ZoomLosingAnswers(_LosesAnAnswer, ZoomFake):
+    @staticmethod
+    def kind_of(request) -> str:  # noqa: ANN001
+        return request.endpoint  # "token" or "meetings"
+
+
+class ConfluenceLosingAnswers(_LosesAnAnswer, ConfluenceFake):
+    @staticmethod
+    def kind_of(request) -> str:  # noqa: ANN001
+        return request.op  # "search", "create", "attach"...
+
+
+@dataclass
+class World:
+    stack: Stack
+    slack: SlackFake
+    sender: SlackSender
+    rpc: object
+    pd: PagerDutyFake
+    sp: StatuspageFake
+    zoom: ZoomLosingAnswers
+    wiki: ConfluenceLosingAnswers
+    parent_id: str
+    database_url: str
+    amqp_uri: str
+    api_token: str
+
+    def crash(self, name: str) -> None:
+        """SIGKILL `name` and start it again; back once it answers on its ops port."""
+        self.stack.kill(name)
+        self.stack.restart(name)
+        wait_http(f"{self.stack.ops_url(name)}/readyz", timeout=60,
+                  procs=[self.stack.procs[name]])
+
+    def links(self, incident_id: int, kind: str) -> list[dict]:
+        return self.rpc.incidents.list_incident_links(incident_id, kind=kind)
+
+    def timeline(self, incident_id: int) -> list[str]:
+        return [e["text"] for e in
+                self.rpc.incidents.list_timeline(incident_id, limit=200)["items"]]
+
+    def room_posts(self, channel_id: str, emoji: str) -> list[dict]:
+        return [m for m in bot_messages(self.slack, channel_id)
+                if (m.get("text") or "").startswith(emoji)]
+
+    def sql(self, query: str, *args) -> list[tuple]:  # noqa: ANN002
+        with contextlib.closing(psycopg2.connect(self.database_url)) as conn, \
+                conn.cursor() as cur:
+            cur.execute(query, args)
+            return cur.fetchall()
+
+
+def delete_queues(amqp_uri: str, services: tuple[str, ...]) -> None:
+    """nameko's queues are durable: a vendor's queues left without consumers would hold
+    events (and RPC calls) for stacks started later on the same vhost."""
+    with Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        for service in services:
+            module, name = INTEGRATIONS[service].split(":")
+            cls = getattr(importlib.import_module(module), name)
+            channel.queue_delete(f"rpc-{service}")
+            for attr in vars(cls).values():
+                for entrypoint in getattr(attr, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+                    if hasattr(entrypoint, "event_type"):
+                        channel.queue_delete(f"evt-{entrypoint.source_service}-"
+                                             f"{entrypoint.event_type}--{service}."
+                                             f"{attr.__name__}")
+
+
+def _api_token(database_url: str) -> str:
+    db = Database(database_url)
+    try:
+        with db.transaction() as session:
+            return tokens.create_token(session, "crash drill", "read-write", None)[1]
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def vendor_world(amqp_uri, tmp_path_factory):
+    """Every service as its own process, Zoom, PagerDuty, Statuspage and Confluence on,
+    each with its fake; vendor queues deleted at the end."""
+    folder = tmp_path_factory.mktemp("integration-crash")
+    (folder / "config.yaml").write_text(CONFIG)
+    slack = make_fake()
+    pd = PagerDutyFake(tls_dir=folder / "pd-tls")
+    pd.add_service("Checkout API", pd.add_escalation_policy("Platform", "PPLATFM"), "PCHECKT")
+    sp = StatuspageFake()
+    sp.add_component("Checkout", component_id="chk000000001")
+    zoom, wiki = ZoomLosingAnswers(), ConfluenceLosingAnswers()
+    for fake in (pd, sp, zoom, wiki):
+        fake.start()
+    wiki.add_space("ENG", "Engineering")
+    parent_id = wiki.add_page("ENG", "Postmortems")
+    database_url = infra.create_database()
+    upgrade(database_url)
+    upgrade_web(database_url)
+    env = {**slack_env(slack), **zoom.env(), **wiki.env(),
+           "PAGERDUTY_API_TOKEN": pd.token, "PAGERDUTY_API_URL": pd.url,
+           "PAGERDUTY_FROM_EMAIL": FROM, "PAGERDUTY_CA_FILE": pd.ca_file,
+           "STATUSPAGE_API_KEY": sp.api_key, "STATUSPAGE_PAGE_ID": sp.page_id,
+           "STATUSPAGE_API_URL": sp.url, "AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
+           "INCIDENTBOT_CONFIG": str(folder / "config.yaml")}
+    stack = Stack(env, folder)
+    try:
+        for name in SERVICES:
+            stack.start(name, "serve", name)
+        stack.wait_ready()
+        for name in VENDORS:
+            wait_http(f"{stack.ops_url(name)}/readyz", timeout=60, procs=[stack.procs[name]])
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri, "serializer": "json"}, timeout=30) as rpc:
+            yield World(stack, slack, SlackSender(f"{stack.gateway_url}/slack/events",
+                                                  SIGNING_SECRET),
+                        rpc, pd, sp, zoom, wiki, parent_id, database_url, amqp_uri,
+                        _api_token(database_url))
+    finally:
+        zoom.release()
+        wiki.release()
+        stack.stop()
+        print(stack.logs())
+        for fake in (slack, pd, sp, zoom, wiki):
+            fake.stop()
+        infra.drop_database(database_url)
+        delete_queues(amqp_uri, VENDORS)

@@ -7,6 +7,7 @@ REST paths used here are the same on Cloud and Server.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
@@ -15,13 +16,13 @@ import requests
 from atlassian import Confluence
 from atlassian.errors import ApiError
 
-from services.integrations.http_retry import vendor_session
+from services.integrations.http_retry import http_timeout, vendor_session
 
 log = logging.getLogger(__name__)
 CREDENTIAL_KEYS = ("CONFLUENCE_URL", "CONFLUENCE_USERNAME", "CONFLUENCE_API_TOKEN")
 ATTEMPTS = 3  # for writes; reads are retried by the session (429 and 5xx)
 PAUSE_SECONDS = 1.0
-TIMEOUT = 30
+TIMEOUT = 30.0
 
 
 class ConfluenceError(Exception):
@@ -37,6 +38,7 @@ class ConfluenceSettings:
     url: str
     username: str
     api_token: str = field(repr=False)
+    timeout: float = TIMEOUT  # of each request; HTTP_TIMEOUT_SECONDS overrides
 
     @staticmethod
     def missing(config: Mapping) -> list[str]:
@@ -47,7 +49,7 @@ class ConfluenceSettings:
         if cls.missing(config):
             return None
         return cls(config["CONFLUENCE_URL"].rstrip("/"), config["CONFLUENCE_USERNAME"],
-                   config["CONFLUENCE_API_TOKEN"])
+                   config["CONFLUENCE_API_TOKEN"], http_timeout(config, TIMEOUT))
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,19 @@ class ConfluenceClient:
     """Domain verbs: find a page, create a page, attach a file."""
 
     def __init__(self, settings: ConfluenceSettings, attempts: int = ATTEMPTS,
-                 pause: float = PAUSE_SECONDS, timeout: int = TIMEOUT,
+                 pause: float = PAUSE_SECONDS, timeout: float | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         self.settings = settings
         self.attempts, self.pause, self.sleep = attempts, pause, sleep
         # Reads retry 429 and 5xx in the session; writes retry 429 there (not carried
         # out) and 5xx here, after checking whether the failed write happened anyway.
         session = vendor_session(rate_limit_retries=3, server_error_retries=2)
+        # The library keeps whole seconds only (int(0.5) would be 0, which requests
+        # refuses): rounded up, never shorter than asked.
+        self.timeout = math.ceil(settings.timeout if timeout is None else timeout)
         self.api = Confluence(url=settings.url, username=settings.username,
                               password=settings.api_token, cloud=False, session=session,
-                              timeout=timeout, retry_with_header=False)
+                              timeout=self.timeout, retry_with_header=False)
 
     def find_page(self, space: str, title: str) -> Page | None:
         try:

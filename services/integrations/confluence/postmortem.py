@@ -6,6 +6,7 @@ Talks to `incidents` through the RPC proxy it is given and to Confluence through
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,16 @@ from services.integrations.confluence.content import (
     title_candidates,
 )
 from services.integrations.confluence.render import TemplateProblem, render_postmortem
+from services.integrations.leases import Claims
 
 log = logging.getLogger(__name__)
-# Long enough for every bounded retry; a writer that died is replaced after it.
-CLAIM_LEASE_SECONDS = 600
 TIMELINE_PAGE = 200
+
+
+def title_reservation(incident_id: int, resolved_at: str, title: str) -> str:
+    """The claim key saying a resolution's page is (being) made under `title`."""
+    digest = hashlib.sha256(title.encode()).hexdigest()[:16]
+    return f"confluence:page-title:{incident_id}:{resolved_at}:{digest}"
 
 
 class PostmortemFailed(Exception):
@@ -58,10 +64,12 @@ class ConfluenceState:
 
 
 class PostmortemWriter:
-    def __init__(self, incidents: Any, state: ConfluenceState):
+    def __init__(self, incidents: Any, state: ConfluenceState, claims: Claims | None = None):
         self.incidents = incidents
         self.state = state
         self.settings = state.config.integrations.confluence
+        # An event handler passes claims with patience, to take over a killed writer's.
+        self.claims = claims or Claims(incidents)
 
     def on_resolved(self, payload: dict) -> dict | None:
         """Write the postmortem of the resolution `payload` announces, unless written."""
@@ -76,7 +84,7 @@ class PostmortemWriter:
             log.info("incident %s: postmortem of %s already written", incident_id, resolved_at)
             return None
         key = f"confluence:postmortem:{incident_id}:{resolved_at}"
-        if not self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
+        if not self.claims.take(key):
             log.info("incident %s: postmortem of %s is being written elsewhere", incident_id,
                      resolved_at)
             return None
@@ -85,18 +93,19 @@ class PostmortemWriter:
                 incident_id, "No postmortem was written to Confluence: the incident is private "
                              "(integrations.confluence.private_incidents is off)",
                 kind="postmortem")
-            self.incidents.complete_delivery(key)
+            self.claims.complete(key)
             return None
         try:
-            link = self.write(incident_id, resolved_at)
+            with self.claims.kept(key):
+                link = self.write(incident_id, resolved_at)
         except (PostmortemFailed, ConfluenceError, TemplateProblem) as exc:
-            # The claim stays leased: a redelivery after the lease may try again.
+            # The claim is no longer renewed: a redelivery after its lease may try again.
             self._log_once(f"incident {incident_id}: postmortem could not be written: {exc}",
                            key=str(exc) if isinstance(exc, PostmortemFailed) else None)
             self.incidents.add_timeline_event(
                 incident_id, f"Postmortem could not be written: {exc}", kind="postmortem")
             return None
-        self.incidents.complete_delivery(key)
+        self.claims.complete(key)
         return link
 
     def write(self, incident_id: int, resolved_at: str) -> dict:
@@ -126,15 +135,27 @@ class PostmortemWriter:
                 updates: list[dict], pins: list[dict]) -> Page:
         client, space = self.state.client, self.settings.space
         for title in title_candidates(incident):
-            if client.find_page(space, title) is not None:
+            reservation = title_reservation(incident["id"], resolved_at, title)
+            found = client.find_page(space, title)
+            if found is not None:
+                # Completing the reservation succeeds only if this resolution reserved the
+                # title: its writer made the page and died before storing the link.
+                if self.incidents.complete_delivery(reservation):
+                    log.info("incident %s: taking over postmortem page %s made by a writer "
+                             "that was interrupted", incident["id"], found.id)
+                    return found
                 continue  # taken, by a person or by an earlier resolution
+            # Reserved before the page is made (and kept for good), so that a writer taking
+            # over after a crash knows a page under this title as this resolution's.
+            self.incidents.claim_delivery(reservation)
             context = postmortem_context(incident, resolved_at, title, timeline, updates, pins,
                                          self.state.config)
             body = render_postmortem(self.state.template, context)
             try:
                 return client.create_page(space, parent.id, title, body)
-            except TitleTaken:
-                continue  # taken between the look-up and the write
+            except TitleTaken:  # taken between the look-up and the write: not ours
+                self.incidents.complete_delivery(reservation)
+                continue
         raise PostmortemFailed(f"every title tried for the page is taken in space {space}")
 
     def _attach_images(self, incident_id: int, page: Page, pins: list[dict]) -> list[str]:

@@ -18,6 +18,7 @@ from services.integrations.confluence.render import (
     load_template,
     template_path,
 )
+from services.integrations.leases import REDELIVERY_PATIENCE, Claims
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ class ConfluenceService:
 
     @event_handler(SOURCE, IncidentEvent.RESOLVED)
     def handle_incident_resolved(self, payload: dict) -> None:
-        PostmortemWriter(self.incidents, self.confluence).on_resolved(payload)
+        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
+        PostmortemWriter(self.incidents, self.confluence, claims).on_resolved(payload)
 
     @rpc
     def get_status(self) -> dict:

@@ -20,3 +20,8 @@ class PagerDutyOff(PagerDutyError):
 @deserialize_to_instance
 class InvalidPage(PagerDutyError):
     """The request itself is wrong (unknown service, urgency...)."""
+
+
+@deserialize_to_instance
+class PagerDutyUnavailable(PagerDutyError):
+    """PagerDuty did not answer, or answered 5xx: the same request may pass later."""

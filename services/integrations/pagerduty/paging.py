@@ -10,10 +10,16 @@ from typing import Any
 
 from services.integrations.pagerduty import logic
 from services.integrations.pagerduty.client import AlreadyPaged, PagerDutyClient
-from services.integrations.pagerduty.exceptions import InvalidPage, PagerDutyError
+from services.integrations.pagerduty.exceptions import (
+    InvalidPage,
+    PagerDutyError,
+    PagerDutyUnavailable,
+)
 
 log = logging.getLogger(__name__)
 WAR_ROOM_WAIT_SECONDS = 5.0
+AUTO_PAGE_ATTEMPTS = 3
+AUTO_PAGE_PAUSE_SECONDS = 1.0
 
 
 def page(client: PagerDutyClient, incidents: Any, incident: dict, service_id: str,
@@ -58,7 +64,8 @@ def wait_for_war_room(incidents: Any, incident_id: int,
 
 
 def auto_page(client: PagerDutyClient, incidents: Any, incident_id: int,
-              service_ids: list[str], wait: float = WAR_ROOM_WAIT_SECONDS) -> list[dict]:
+              service_ids: list[str], wait: float = WAR_ROOM_WAIT_SECONDS,
+              pause: float = AUTO_PAGE_PAUSE_SECONDS) -> list[dict]:
     """Page every configured service for a new incident; a failure is put on the timeline."""
     if not service_ids:
         return []
@@ -66,12 +73,29 @@ def auto_page(client: PagerDutyClient, incidents: Any, incident_id: int,
     pages = []
     for service_id in service_ids:
         try:
-            pages.append(page(client, incidents, incident, service_id, "high", None))
+            pages.append(_page_until_answered(client, incidents, incident, service_id, pause))
         except (PagerDutyError, InvalidPage) as exc:
             log.error("incident %s: auto-paging %s failed: %s", incident_id, service_id, exc)
             incidents.add_timeline_event(incident_id, f"Could not page {service_id} "
                                                       f"automatically: {exc}", kind="pagerduty")
     return pages
+
+
+def _page_until_answered(client: PagerDutyClient, incidents: Any, incident: dict,
+                         service_id: str, pause: float) -> dict:
+    """An automatic page has nobody to try again when PagerDuty is down (5xx, no answer):
+    try again here, a few times. Safe: the incident key is the same each time, so a page
+    that went through after all comes back as already paged, and is found and recorded."""
+    for attempt in range(1, AUTO_PAGE_ATTEMPTS + 1):
+        try:
+            return page(client, incidents, incident, service_id, "high", None)
+        except PagerDutyUnavailable as exc:
+            if attempt == AUTO_PAGE_ATTEMPTS:
+                raise
+            log.warning("incident %s: auto-paging %s failed (%s); trying again",
+                        incident["id"], service_id, exc)
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")
 
 
 def resolve_pages(client: PagerDutyClient, incidents: Any, incident_id: int) -> int:

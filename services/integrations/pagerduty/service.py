@@ -12,12 +12,12 @@ from services.common.dependencies import ConfigProvider
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
 from services.incidents.exceptions import IncidentError
+from services.integrations.leases import REDELIVERY_PATIENCE, Claims
 from services.integrations.pagerduty import logic, paging
 from services.integrations.pagerduty.client import PagerDutyProvider, require
 from services.integrations.pagerduty.exceptions import InvalidPage, PagerDutyError
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE_SECONDS = 120
 EXPECTED = (PagerDutyError, IncidentError)
 
 
@@ -83,23 +83,38 @@ class PagerDutyService:
     def handle_incident_declared(self, payload: dict) -> None:
         if self.pagerduty is None or not self.config.integrations.pagerduty.auto_page_on_declare:
             return
+        incident_id = payload["incident_id"]
         services = self.incidents.get_setting(logic.AUTO_PAGE_SETTING, [])
-        key = f"pagerduty:auto_page:{payload['incident_id']}"
-        # Once per incident, whichever replica gets it and however often it is delivered.
-        if not services or not self.incidents.claim_delivery(key, CLAIM_LEASE_SECONDS):
+        paged = {(link.get("data") or {}).get("service_id")
+                 for link in self.incidents.list_incident_links(incident_id, kind="pagerduty")}
+        if not set(services) - paged:
             return
-        paging.auto_page(self.pagerduty, self.incidents, payload["incident_id"], services)
-        self.incidents.complete_delivery(key)
+        # Once per incident, whichever replica gets it and however often it is delivered.
+        # After a crash mid-page the redelivered event pages again: the incident key
+        # brings back the page that went through, which is then recorded.
+        key = f"pagerduty:auto_page:{incident_id}"
+        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
+        if not claims.take(key):
+            return
+        with claims.kept(key):
+            paging.auto_page(self.pagerduty, self.incidents, incident_id, services)
+        claims.complete(key)
 
     @event_handler(SOURCE, IncidentEvent.RESOLVED)
     def handle_incident_resolved(self, payload: dict) -> None:
         if self.pagerduty is None:
             return
-        key = f"pagerduty:resolve:{payload['event_id']}"
-        if not self.incidents.claim_delivery(key, CLAIM_LEASE_SECONDS):
+        incident_id = payload["incident_id"]
+        if not logic.open_pages(self.incidents.list_incident_links(incident_id,
+                                                                   kind="pagerduty")):
             return
-        count = paging.resolve_pages(self.pagerduty, self.incidents, payload["incident_id"])
+        key = f"pagerduty:resolve:{payload['event_id']}"
+        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
+        if not claims.take(key):
+            return
+        with claims.kept(key):
+            count = paging.resolve_pages(self.pagerduty, self.incidents, incident_id)
         if count:
-            log.info("incident %s resolved: resolved %d PagerDuty incidents",
-                     payload["incident_id"], count)
-        self.incidents.complete_delivery(key)
+            log.info("incident %s resolved: resolved %d PagerDuty incidents", incident_id,
+                     count)
+        claims.complete(key)

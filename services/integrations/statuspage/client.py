@@ -14,7 +14,7 @@ import requests
 from nameko.extensions import DependencyProvider
 
 from services.common.metrics import VENDOR_CALLS
-from services.integrations.http_retry import vendor_session
+from services.integrations.http_retry import http_timeout, vendor_session
 from services.integrations.statuspage.exceptions import StatuspageError, StatuspageOff
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,14 @@ class StatuspageSettings:
     api_key: str | None = field(repr=False)
     page_id: str | None
     api_url: str = DEFAULT_API_URL
+    timeout: float = TIMEOUT_SECONDS  # of each request; HTTP_TIMEOUT_SECONDS overrides
 
     @classmethod
     def from_nameko_config(cls, config: dict) -> "StatuspageSettings":
         return cls(api_key=config.get("STATUSPAGE_API_KEY") or None,
                    page_id=config.get("STATUSPAGE_PAGE_ID") or None,
-                   api_url=(config.get("STATUSPAGE_API_URL") or DEFAULT_API_URL).rstrip("/"))
+                   api_url=(config.get("STATUSPAGE_API_URL") or DEFAULT_API_URL).rstrip("/"),
+                   timeout=http_timeout(config, TIMEOUT_SECONDS))
 
     @property
     def missing(self) -> list[str]:
@@ -59,13 +61,13 @@ class StatuspageClient:
     """What incident-bot does on the status page. Safe to share between green threads."""
 
     def __init__(self, settings: StatuspageSettings, session: requests.Session | None = None,
-                 timeout: float = TIMEOUT_SECONDS):
+                 timeout: float | None = None):
         self.page_url = f"{settings.api_url}/pages/{settings.page_id}"
         # A POST or PATCH that failed with a 5xx may have been carried out: only 429s
         # (never carried out) are retried for those.
         self.session = session or vendor_session(rate_limit_retries=3, server_error_retries=1)
         self.session.headers["Authorization"] = f"OAuth {settings.api_key}"
-        self.timeout = timeout
+        self.timeout = settings.timeout if timeout is None else timeout
 
     def _call(self, what: str, method: str, path: str, body: dict | None = None) -> Any:
         try:

@@ -13,6 +13,11 @@ from services.integrations.statuspage.client import StatuspageClient
 from services.integrations.statuspage.exceptions import NoStatuspageIncident, StatuspageError
 
 log = logging.getLogger(__name__)
+CREATE_IN_DOUBT_SECONDS = 600
+IN_DOUBT = ("This incident is being published to Statuspage right now, or its publishing was "
+            "interrupted and may have gone through: check the status page. Publishing it "
+            f"from here is possible again {CREATE_IN_DOUBT_SECONDS // 60} minutes after the "
+            "first attempt.")
 
 
 def _record(incidents: Any, incident_id: int, fields: dict, actor_id: str | None,
@@ -31,10 +36,23 @@ def create(client: StatuspageClient, incidents: Any, incident_id: int, name: str
     if logic.open_link(incident.get("links") or []):
         raise StatuspageError("This incident is already on the status page: update that "
                               "Statuspage incident instead.")
-    created = client.create_incident(name, status, message, components)
+    # Statuspage takes no idempotency key, so a create whose answer was lost (the worker
+    # killed mid-request: nameko then delivers the same call again) cannot be told from
+    # one never made. The claim, taken before the request and given back once its link
+    # is stored, turns such a second attempt into a clear refusal: never two incidents.
+    key = f"statuspage:create:{incident_id}"
+    if not incidents.claim_delivery(key, CREATE_IN_DOUBT_SECONDS):
+        raise StatuspageError(IN_DOUBT)
+    try:
+        created = client.create_incident(name, status, message, components)
+    except StatuspageError:
+        incidents.release_delivery(key)  # refused or unanswered, as said to the caller
+        raise
     log.info("incident %s: Statuspage incident %s created", incident_id, created["id"])
-    return _record(incidents, incident_id, logic.link_fields(created, components), actor_id,
+    link = _record(incidents, incident_id, logic.link_fields(created, components), actor_id,
                    f"Statuspage incident published: {name} ({status})")
+    incidents.release_delivery(key)  # from here on the open link says it is published
+    return link
 
 
 def update(client: StatuspageClient, incidents: Any, incident_id: int, status: str,

@@ -10,11 +10,11 @@ from services.common.dependencies import ConfigProvider
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
 from services.incidents.exceptions import IncidentError
+from services.integrations.leases import REDELIVERY_PATIENCE, Claims
 from services.integrations.statuspage import logic, publishing
 from services.integrations.statuspage.client import StatuspageProvider, require
 from services.integrations.statuspage.exceptions import StatuspageError
 
-CLAIM_LEASE_SECONDS = 120
 EXPECTED = (StatuspageError, IncidentError)
 
 
@@ -61,9 +61,15 @@ class StatuspageService:
     def handle_incident_resolved(self, payload: dict) -> None:
         if self.statuspage is None:
             return
-        key = f"statuspage:resolve:{payload['event_id']}"
-        if not self.incidents.claim_delivery(key, CLAIM_LEASE_SECONDS):
+        incident_id = payload["incident_id"]
+        if not logic.open_link(self.incidents.list_incident_links(incident_id,
+                                                                  kind="statuspage")):
             return
-        publishing.resolve(self.statuspage, self.incidents, payload["incident_id"],
-                           payload.get("actor_id"))
-        self.incidents.complete_delivery(key)
+        key = f"statuspage:resolve:{payload['event_id']}"
+        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
+        if not claims.take(key):
+            return
+        with claims.kept(key):
+            publishing.resolve(self.statuspage, self.incidents, incident_id,
+                               payload.get("actor_id"))
+        claims.complete(key)

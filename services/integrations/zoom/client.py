@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 import requests
 
-from services.integrations.http_retry import vendor_session
+from services.integrations.http_retry import http_timeout, vendor_session
 
 CREDENTIAL_KEYS = ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")
 DEFAULT_API_URL = "https://api.zoom.us/v2"
@@ -29,6 +29,7 @@ class ZoomSettings:
     client_secret: str = field(repr=False)
     api_url: str = DEFAULT_API_URL
     oauth_url: str = DEFAULT_OAUTH_URL
+    timeout: float = TIMEOUT  # of each request; HTTP_TIMEOUT_SECONDS overrides
 
     @staticmethod
     def missing(config: Mapping) -> list[str]:
@@ -42,7 +43,8 @@ class ZoomSettings:
         return cls(config["ZOOM_ACCOUNT_ID"], config["ZOOM_CLIENT_ID"],
                    config["ZOOM_CLIENT_SECRET"],
                    (config.get("ZOOM_API_URL") or DEFAULT_API_URL).rstrip("/"),
-                   config.get("ZOOM_OAUTH_URL") or DEFAULT_OAUTH_URL)
+                   config.get("ZOOM_OAUTH_URL") or DEFAULT_OAUTH_URL,
+                   http_timeout(config, TIMEOUT))
 
 
 def describe(response: requests.Response) -> str:
@@ -61,14 +63,14 @@ class ZoomClient:
     """Domain verbs around Zoom's REST API. Safe to share between green threads."""
 
     def __init__(self, settings: ZoomSettings, session: requests.Session | None = None,
-                 clock: Callable[[], float] = time.monotonic, timeout: float = TIMEOUT):
+                 clock: Callable[[], float] = time.monotonic, timeout: float | None = None):
         self.settings = settings
         # Creating a meeting twice is harmless but untidy: 5xx is retried once only.
         self.session = session or vendor_session(
             rate_limit_retries=3, server_error_retries=1,
             server_error_methods=frozenset({"GET", "POST"}))
         self.clock = clock
-        self.timeout = timeout
+        self.timeout = settings.timeout if timeout is None else timeout
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0

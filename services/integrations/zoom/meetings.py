@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from services.common.config import Config
+from services.integrations.leases import Claims
 from services.integrations.zoom.client import ZoomClient, ZoomError
 from services.integrations.zoom.topic import meeting_topic
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE_SECONDS = 120
 # The gateway announces a new link in the war room only if the room exists by then;
 # Zoom usually answers before Slack has made the channel.
 WAR_ROOM_WAIT_SECONDS = 10.0
@@ -46,11 +46,13 @@ class ZoomState:
 class MeetingDesk:
     def __init__(self, incidents: Any, zoom: ZoomState,
                  war_room_wait: float = WAR_ROOM_WAIT_SECONDS,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, claims: Claims | None = None):
         self.incidents = incidents
         self.zoom = zoom
         self.war_room_wait = war_room_wait
         self.sleep = sleep
+        # An event handler passes claims with patience, to take over a killed worker's.
+        self.claims = claims or Claims(incidents)
 
     def on_declared(self, incident_id: int) -> dict | None:
         """A new incident: a Zoom meeting if configured, else the static link, if any."""
@@ -69,12 +71,21 @@ class MeetingDesk:
             log.info("incident %s already has a meeting", incident_id)
             return existing[0]
         key = f"zoom:meeting:{incident_id}"
-        # Lease: if this worker dies before storing the link, a redelivery may try again.
-        if not self.incidents.claim_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS):
+        # A short lease, kept while we work: if this worker dies before storing the link,
+        # the redelivered event creates the meeting soon after.
+        if not self.claims.take(key):
             log.info("meeting for incident %s is being or was created elsewhere", incident_id)
             return None
+        with self.claims.kept(key):
+            return self._create_and_store(key, incident_id, actor_id)
+
+    def _create_and_store(self, key: str, incident_id: int, actor_id: str | None) -> dict | None:
         incident = self.incidents.get_incident(incident_id)
         try:
+            # Zoom takes no idempotency key: a worker killed before Zoom's answer came
+            # leaves a meeting nobody learns of, and the retry creates another. What
+            # happens once is what people see: one meeting stored as the incident's link,
+            # posted and pinned once; the other is never shared, so nobody joins it.
             meeting = self.zoom.client.create_meeting(meeting_topic(incident))
         except ZoomError as exc:
             log.error("incident %s: %s", incident_id, exc)
@@ -88,7 +99,7 @@ class MeetingDesk:
             title="Zoom meeting", data={"uuid": meeting.get("uuid"),
                                         "topic": meeting.get("topic")},
             actor_id=actor_id, timeline_text="Zoom meeting created")
-        self.incidents.complete_delivery(key)
+        self.claims.complete(key)
         log.info("incident %s: Zoom meeting %s created", incident_id, meeting["id"])
         return link
 

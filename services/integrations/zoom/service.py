@@ -11,6 +11,7 @@ from nameko.rpc import RpcProxy, rpc
 from services.common.dependencies import config_of
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
+from services.integrations.leases import REDELIVERY_PATIENCE, Claims
 from services.integrations.zoom.client import ZoomClient, ZoomSettings
 from services.integrations.zoom.meetings import MeetingDesk, ZoomState
 
@@ -48,7 +49,8 @@ class ZoomService:
 
     @event_handler(SOURCE, IncidentEvent.DECLARED)
     def handle_incident_declared(self, payload: dict) -> None:
-        MeetingDesk(self.incidents, self.zoom).on_declared(payload["incident_id"])
+        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
+        MeetingDesk(self.incidents, self.zoom, claims=claims).on_declared(payload["incident_id"])
 
     @rpc
     def create_meeting(self, incident_id: int, actor_id: str | None = None) -> dict | None:

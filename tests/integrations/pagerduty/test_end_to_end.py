@@ -90,7 +90,7 @@ def test_auto_page_on_declaration_pages_each_service_once(world, pd):
         timeline = [e["text"] for e in rpc.incidents.list_timeline(incident["id"])["items"]]
         assert "Paged Checkout API (high)" in timeline and "Paged Payments (high)" in timeline
         # A redelivered incident_declared pages nobody again.
-        world.dispatch("incident_declared", {"event_id": "redelivered-1",
+        world.redeliver("incident_declared", {"event_id": "redelivered-1",
                                              "incident_id": incident["id"],
                                              "incident": incident})
         time.sleep(2)
