@@ -4,7 +4,10 @@ Each runs once per event (the service claims the event first); a retry after a f
 half-way adopts the messages the failed attempt had posted (tagged_posts)."""
 from __future__ import annotations
 
+import logging
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from services.slack_gateway.blocks.notices import (
     resolution_summary,
@@ -16,6 +19,9 @@ from services.slack_gateway.blocks.notices import (
 from services.slack_gateway.blocks.reminders import update_reminder
 from services.slack_gateway.blocks.update_modal import render_status_update
 from services.slack_gateway.tagged_posts import post_once
+
+log = logging.getLogger(__name__)
+LINK_LEASE_SECONDS = 60  # two Slack calls; a dead poster's claim lapses after this
 
 
 def _say(client: WebClient, channel: str, incident: dict, payload: dict, part: str,
@@ -83,15 +89,31 @@ LINK_EMOJI = {"meeting": ":video_camera:", "pagerduty": ":pager:", "statuspage":
 def post_link(client: WebClient, incidents, incident: dict, link: dict) -> None:  # noqa: ANN001
     """Say in the war room that a meeting, page, status page incident or postmortem was
     made (a meeting link is also pinned). Once per link, whether the link came before the
-    war room existed (posted when it opens) or after (posted when announced)."""
+    war room existed (posted when it opens) or after (posted when announced): the two
+    paths share a claim. A failure (Slack down, the pin refused) gives the claim back and
+    raises, so the event is retried; the retry adopts the post if it was made."""
     if not incident["channel_id"]:
         return
-    if not incidents.claim_delivery(f"slack_gateway:link-posted:{link['id']}"):
-        return
+    key = f"slack_gateway:link-posted:{link['id']}"
+    state = incidents.claim_work(key, lease_seconds=LINK_LEASE_SECONDS)
+    if state not in ("claimed", "reclaimed"):
+        if state == "exhausted":
+            log.error("giving up on posting link %s after repeated failures", link["id"])
+        return  # posted already, or being posted by the other path
     label = link.get("title") or link["kind"].capitalize()
     target = f"<{link['url']}|{label}>" if link.get("url") else label
     note = (link.get("data") or {}).get("message")
     text = f"{LINK_EMOJI.get(link['kind'], ':link:')} {target}" + (f": {note}" if note else "")
-    posted = client.chat_postMessage(channel=incident["channel_id"], text=text)
-    if link["kind"] == "meeting":
-        client.pins_add(channel=incident["channel_id"], timestamp=posted["ts"])
+    try:
+        ts = post_once(client, incident["channel_id"], incident, f"link:{link['id']}",
+                       state == "reclaimed", text=text)
+        if link["kind"] == "meeting":
+            try:
+                client.pins_add(channel=incident["channel_id"], timestamp=ts)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "already_pinned":
+                    raise
+    except Exception:
+        incidents.release_delivery(key)
+        raise
+    incidents.complete_delivery(key)

@@ -301,3 +301,18 @@ def test_an_update_whose_digest_reply_failed_is_not_posted_twice(fake, sender, i
     refused = [c for c in fake.calls("chat.postMessage")
                if c.params.get("thread_ts") == incident["digest_ts"] and c.error]
     assert len(refused) == 1
+
+
+def test_a_meeting_link_whose_pin_failed_is_pinned_on_retry_and_posted_once(
+        fake, sender, incidents, room):
+    cid, incident = room
+    fake.fail("pins.add", error="fatal_error", only={"channel": cid})
+    incidents.upsert_incident_link(incident["id"], "meeting", "zoom-1",
+                                   url="https://zoom.example.com/j/1", title="Zoom meeting")
+    wait_until(lambda: len(fake.pins(cid)) == 2, timeout=30)  # control panel and meeting
+    time.sleep(1)  # let a duplicate show itself
+    posts = [m for m in bot_messages(fake, cid)
+             if m.get("text", "").startswith(":video_camera:")]
+    assert len(posts) == 1 and posts[0]["ts"] in fake.pins(cid)
+    assert [c.error for c in fake.calls("pins.add") if c.params["channel"] == cid][-2:] == [
+        "fatal_error", None]

@@ -288,6 +288,8 @@ def test_statuspage_errors_reach_the_operator_and_one_incident_is_published(worl
     assert published["refused"] == ("Statuspage could not create the incident "
                                     "(HTTP 500: Internal server error).")
     assert published["nothing"] == ([], [])  # the 500 made nothing and was not retried
+    # After the 500 the bot looked for what it might have made (by its metadata): once.
+    assert len(sp.calls("GET", f"/pages/{sp.page_id}/incidents/unresolved")) == 1
     assert published["unanswered"] == "Statuspage did not answer when asked to list components."
     assert [c["id"] for c in published["components"]] == [CHECKOUT]
     posts = sp.calls("POST", f"/pages/{sp.page_id}/incidents")

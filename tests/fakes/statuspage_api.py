@@ -79,6 +79,8 @@ class StatuspageFake(JsonApiFake):
             return 200, sorted(self.components.values(), key=lambda c: c["position"])
         if method == "POST" and path == "/incidents":
             return 201, self._create(self._entity(request, "incident"))
+        if method == "GET" and path == "/incidents/unresolved":
+            return 200, self._unresolved(request)
         params = match(path, "/incidents/{id}")
         if params and method in ("PATCH", "PUT"):
             return 200, self._update(params["id"], self._entity(request, "incident"))
@@ -95,6 +97,19 @@ class StatuspageFake(JsonApiFake):
         if not isinstance(entity, dict):
             raise ApiError(400, {"error": f"param is missing or the value is empty: {wrapper}"})
         return entity
+
+    def _unresolved(self, request: Request) -> list[dict]:
+        """Newest first, paginated with page (from 1) and per_page (at most 100)."""
+        try:
+            page = int(request.arg("page", "1"))
+            per_page = min(int(request.arg("per_page", "100")), 100)
+        except ValueError:
+            raise ApiError(400, {"error": "page and per_page must be numbers"}) from None
+        if page < 1 or per_page < 1:
+            raise ApiError(400, {"error": "page and per_page must be positive"})
+        open_ones = [i for i in reversed(list(self.incidents.values()))
+                     if i["status"] not in ("resolved", "postmortem", "completed")]
+        return open_ones[(page - 1) * per_page:page * per_page]
 
     def _incident(self, incident_id: str) -> dict:
         incident = self.incidents.get(incident_id)

@@ -39,6 +39,7 @@ def stack_factory(amqp_uri, tmp_path):
         fake = make_fake()
         database_url = infra.create_database()
         upgrade(database_url)
+        upgrade_web(database_url)
         stack = Stack({**slack_env(fake), "AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
                        **env}, tmp_path)
         made.append((stack, fake, database_url))

@@ -126,9 +126,9 @@ def test_confluence_killed_while_writing_the_postmortem(world):
 def test_statuspage_killed_while_creating_an_incident(world):
     """The create reaches Statuspage and is carried out, but statuspage dies before the
     answer; nameko delivers the call again to the restarted service. Statuspage takes no
-    idempotency key and the bot cannot tell a lost answer from a request never made, so
-    the design refuses the second attempt with a clear message: exactly one Statuspage
-    incident (the first), no second request."""
+    idempotency key: the create carried the incident's id in its metadata, so the second
+    attempt finds the incident the first one made among the unresolved ones and adopts
+    it. Exactly one Statuspage incident and one request; the caller gets its link."""
     rpc, sp = world.rpc, world.sp
     incident = rpc.incidents.declare_incident({"description": "Status crash drill",
                                                "reporter_id": REPORTER})
@@ -149,19 +149,24 @@ def test_statuspage_killed_while_creating_an_incident(world):
     call = eventlet.spawn(publish)
     try:
         wait_until(lambda: in_flight(sp.calls("POST", route)), timeout=20)
+        world.stack.kill("statuspage")
+        # The held request is carried out while nobody listens for its answer.
+        wait_until(lambda: all(c.status for c in sp.calls("POST", route)), timeout=20)
         world.crash("statuspage")
         answer = call.wait()
     finally:
         call.kill()
         sp.clear_failures()
-    assert isinstance(answer, StatuspageError), answer
-    assert "may have gone through: check the status page" in answer.message
-    wait_until(lambda: all(c.status for c in sp.calls("POST", route)), timeout=20)
+    [made] = sp.created()
+    assert isinstance(answer, dict) and answer["external_id"] == made["id"], answer
     assert len(sp.calls("POST", route)) == 1
-    assert [i["name"] for i in sp.created()] == ["Checkout down"]
-    assert world.links(incident["id"], "statuspage") == []
-    # A person trying again at once gets the same answer; nothing reaches Statuspage.
-    with pytest.raises(StatuspageError, match="check the status page"):
+    assert made["metadata"] == {"incident_bot": {"incident_id": str(incident["id"])}}
+    [link] = world.links(incident["id"], "statuspage")
+    assert link["external_id"] == made["id"]
+    assert world.timeline(incident["id"]).count(
+        "Statuspage incident published: Checkout down (investigating)") == 1
+    # Trying again is refused: the incident is on the status page already.
+    with pytest.raises(StatuspageError, match="already on the status page"):
         rpc.statuspage.create_incident(incident["id"], "Checkout down", "Investigating")
     assert len(sp.calls("POST", route)) == 1
 

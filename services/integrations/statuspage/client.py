@@ -15,12 +15,18 @@ from nameko.extensions import DependencyProvider
 
 from services.common.metrics import VENDOR_CALLS
 from services.integrations.http_retry import http_timeout, vendor_session
-from services.integrations.statuspage.exceptions import StatuspageError, StatuspageOff
+from services.integrations.statuspage.exceptions import (
+    StatuspageError,
+    StatuspageInDoubt,
+    StatuspageOff,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.statuspage.io/v1"
 TIMEOUT_SECONDS = 10.0
+METADATA_KEY = "incident_bot"  # incident metadata naming the bot's incident
+PER_PAGE, MAX_PAGES = 100, 10  # unresolved incidents: a handful on any real page
 
 
 @dataclass(frozen=True)
@@ -76,11 +82,13 @@ class StatuspageClient:
         except requests.RequestException as exc:
             VENDOR_CALLS.labels("statuspage", "error").inc()
             log.warning("Statuspage: %s failed: %s", what, type(exc).__name__)
-            raise StatuspageError(f"Statuspage did not answer when asked to {what}.") from None
+            raise StatuspageInDoubt(f"Statuspage did not answer when asked to {what}.") \
+                from None
         if not response.ok:
             VENDOR_CALLS.labels("statuspage", "error").inc()
             log.warning("Statuspage: %s refused: %s", what, describe(response))
-            raise StatuspageError(f"Statuspage could not {what} ({describe(response)}).")
+            error = StatuspageInDoubt if response.status_code >= 500 else StatuspageError
+            raise error(f"Statuspage could not {what} ({describe(response)}).")
         VENDOR_CALLS.labels("statuspage", "ok").inc()
         return response.json() if response.content else None
 
@@ -88,11 +96,28 @@ class StatuspageClient:
         return self._call("list components", "GET", "/components") or []
 
     def create_incident(self, name: str, status: str, body: str,
-                        components: dict[str, str]) -> dict:
+                        components: dict[str, str], bot_incident_id: int | None = None) -> dict:
+        """`bot_incident_id` goes into the incident's metadata, for `find_published`."""
         incident = {"name": name, "status": status, "body": body,
                     "component_ids": list(components), "components": components,
                     "deliver_notifications": True}
+        if bot_incident_id is not None:
+            incident["metadata"] = {METADATA_KEY: {"incident_id": str(bot_incident_id)}}
         return self._call("create the incident", "POST", "/incidents", {"incident": incident})
+
+    def find_published(self, bot_incident_id: int) -> dict | None:
+        """The unresolved Statuspage incident created for `bot_incident_id`, if any: what
+        a create whose answer was lost may have made."""
+        wanted = {"incident_id": str(bot_incident_id)}
+        for page in range(1, MAX_PAGES + 1):
+            listed = self._call("list unresolved incidents", "GET",
+                                f"/incidents/unresolved?page={page}&per_page={PER_PAGE}") or []
+            for incident in listed:
+                if (incident.get("metadata") or {}).get(METADATA_KEY) == wanted:
+                    return incident
+            if len(listed) < PER_PAGE:
+                return None
+        return None
 
     def update_incident(self, incident_id: str, status: str, body: str,
                         components: dict[str, str]) -> dict:

@@ -25,3 +25,8 @@ class InvalidStatuspageInput(StatuspageError):
 @deserialize_to_instance
 class NoStatuspageIncident(StatuspageError):
     """The incident has no open Statuspage incident to update."""
+
+
+@deserialize_to_instance
+class StatuspageInDoubt(StatuspageError):
+    """Statuspage did not answer, or failed (5xx): a write may have been carried out."""

@@ -10,7 +10,11 @@ from typing import Any
 
 from services.integrations.statuspage import logic
 from services.integrations.statuspage.client import StatuspageClient
-from services.integrations.statuspage.exceptions import NoStatuspageIncident, StatuspageError
+from services.integrations.statuspage.exceptions import (
+    NoStatuspageIncident,
+    StatuspageError,
+    StatuspageInDoubt,
+)
 
 log = logging.getLogger(__name__)
 CREATE_IN_DOUBT_SECONDS = 600
@@ -36,23 +40,45 @@ def create(client: StatuspageClient, incidents: Any, incident_id: int, name: str
     if logic.open_link(incident.get("links") or []):
         raise StatuspageError("This incident is already on the status page: update that "
                               "Statuspage incident instead.")
-    # Statuspage takes no idempotency key, so a create whose answer was lost (the worker
-    # killed mid-request: nameko then delivers the same call again) cannot be told from
-    # one never made. The claim, taken before the request and given back once its link
-    # is stored, turns such a second attempt into a clear refusal: never two incidents.
+    # Statuspage takes no idempotency key. The create carries our incident id in the
+    # Statuspage incident's metadata, so a create whose answer was lost (a timeout, a 5xx,
+    # the worker killed mid-request: nameko then delivers the same call again) is looked
+    # for among the unresolved incidents and adopted, not made twice. The claim, taken
+    # before the request and given back once its link is stored, keeps two live callers
+    # from both creating.
     key = f"statuspage:create:{incident_id}"
     if not incidents.claim_delivery(key, CREATE_IN_DOUBT_SECONDS):
-        raise StatuspageError(IN_DOUBT)
-    try:
-        created = client.create_incident(name, status, message, components)
-    except StatuspageError:
-        incidents.release_delivery(key)  # refused or unanswered, as said to the caller
-        raise
+        created = _lost_create(client, incident_id)
+        if created is None:
+            raise StatuspageError(IN_DOUBT)
+    else:
+        try:
+            created = client.create_incident(name, status, message, components, incident_id)
+        except StatuspageInDoubt as exc:
+            created = _lost_create(client, incident_id)
+            if created is None:
+                incidents.release_delivery(key)
+                raise StatuspageError(exc.message) from None
+        except StatuspageError:
+            incidents.release_delivery(key)  # refused: said to the caller as it is
+            raise
     log.info("incident %s: Statuspage incident %s created", incident_id, created["id"])
     link = _record(incidents, incident_id, logic.link_fields(created, components), actor_id,
                    f"Statuspage incident published: {name} ({status})")
     incidents.release_delivery(key)  # from here on the open link says it is published
     return link
+
+
+def _lost_create(client: StatuspageClient, incident_id: int) -> dict | None:
+    """What an earlier create for this incident made, if it went through after all."""
+    try:
+        found = client.find_published(incident_id)
+    except StatuspageError:
+        return None  # cannot tell: the caller says so
+    if found is not None:
+        log.info("incident %s: adopting Statuspage incident %s made by an interrupted create",
+                 incident_id, found["id"])
+    return found
 
 
 def update(client: StatuspageClient, incidents: Any, incident_id: int, status: str,

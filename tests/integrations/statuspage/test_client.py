@@ -81,3 +81,23 @@ def test_a_hung_statuspage_times_out(sp, client):
     sp.hang("GET /pages/*/components", 3)
     with pytest.raises(StatuspageError, match="did not answer"):
         client.list_components()
+
+
+def test_a_create_whose_answer_was_lost_is_found_by_its_metadata():
+    with StatuspageFake() as sp:
+        found_by_metadata(sp, StatuspageClient(StatuspageSettings(sp.api_key, sp.page_id,
+                                                                  sp.url)))
+        # Found on the first page; a miss reads every page (126 unresolved: 2 pages).
+        assert [c.query["page"] for c in sp.calls("GET")] == [["1"], ["1"], ["2"], ["1"], ["2"]]
+
+
+def found_by_metadata(sp, client):
+    for n in range(120):  # more than one page of other unresolved incidents
+        client.create_incident(f"Other {n}", "investigating", "x", {}, 1000 + n)
+    made = client.create_incident("Checkout down", "investigating", "x", {}, 7)
+    for n in range(5):
+        client.create_incident(f"Newer {n}", "investigating", "x", {}, 2000 + n)
+    assert client.find_published(7)["id"] == made["id"]
+    assert client.find_published(8) is None
+    client.update_incident(made["id"], "resolved", "fixed", {})
+    assert client.find_published(7) is None  # resolved ones are not in doubt

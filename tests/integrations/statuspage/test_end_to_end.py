@@ -126,7 +126,8 @@ def test_create_update_and_resolve_through_slack(world, sp, room):
     assert posted.body["incident"] == {
         "name": "Checkout failures", "status": "identified",
         "body": "Some payments fail; we are on it.", "component_ids": ["chk000000001"],
-        "components": {"chk000000001": "major_outage"}, "deliver_notifications": True}
+        "components": {"chk000000001": "major_outage"}, "deliver_notifications": True,
+        "metadata": {"incident_bot": {"incident_id": str(incident["id"])}}}
     message = wait_until(lambda: panel(world, incident["id"], channel_id))
     assert "Statuspage: Checkout failures" in json.dumps(message["blocks"])
     assert "Major outage" in json.dumps(message["blocks"])
