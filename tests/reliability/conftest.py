@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import threading
 from dataclasses import dataclass
 
 import psycopg2
 import pytest
-from kombu import Connection
-from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.db import Database
 from services.incidents.migrate import upgrade
-from services.runner import INTEGRATIONS
-from services.web import tokens
 from services.web.migrate import upgrade as upgrade_web
 from tests.e2e.conftest import make_fake, slack_env
 from tests.e2e.flows import bot_messages
@@ -26,8 +20,10 @@ from tests.fakes.slack_api import SlackFake
 from tests.fakes.slack_signing import SlackSender
 from tests.fakes.statuspage_api import StatuspageFake
 from tests.fakes.zoom_api import ZoomFake
+from tests.integrations.vendor_stack import delete_queues
 from tests.support import infra
 from tests.support.stack import SIGNING_SECRET, Stack, wait_http
+from tests.web.support import api_token
 
 
 @pytest.fixture
@@ -145,32 +141,6 @@ class World:
             return cur.fetchall()
 
 
-def delete_queues(amqp_uri: str, services: tuple[str, ...]) -> None:
-    """nameko's queues are durable: a vendor's queues left without consumers would hold
-    events (and RPC calls) for stacks started later on the same vhost."""
-    with Connection(amqp_uri) as connection:
-        channel = connection.channel()
-        for service in services:
-            module, name = INTEGRATIONS[service].split(":")
-            cls = getattr(importlib.import_module(module), name)
-            channel.queue_delete(f"rpc-{service}")
-            for attr in vars(cls).values():
-                for entrypoint in getattr(attr, ENTRYPOINT_EXTENSIONS_ATTR, ()):
-                    if hasattr(entrypoint, "event_type"):
-                        channel.queue_delete(f"evt-{entrypoint.source_service}-"
-                                             f"{entrypoint.event_type}--{service}."
-                                             f"{attr.__name__}")
-
-
-def _api_token(database_url: str) -> str:
-    db = Database(database_url)
-    try:
-        with db.transaction() as session:
-            return tokens.create_token(session, "crash drill", "read-write", None)[1]
-    finally:
-        db.dispose()
-
-
 @pytest.fixture(scope="module")
 def vendor_world(amqp_uri, tmp_path_factory):
     """Every service as its own process, Zoom, PagerDuty, Statuspage and Confluence on,
@@ -207,7 +177,7 @@ def vendor_world(amqp_uri, tmp_path_factory):
             yield World(stack, slack, SlackSender(f"{stack.gateway_url}/slack/events",
                                                   SIGNING_SECRET),
                         rpc, pd, sp, zoom, wiki, parent_id, database_url, amqp_uri,
-                        _api_token(database_url))
+                        api_token(database_url, "crash drill"))
     finally:
         zoom.release()
         wiki.release()

@@ -12,8 +12,6 @@ import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.common.db import Database
-from services.web.tokens import create_token
 from tests.e2e.flows import (
     REPORTER,
     declare,
@@ -23,6 +21,7 @@ from tests.e2e.flows import (
 )
 from tests.fakes.slack_signing import SlackSender
 from tests.support.stack import SIGNING_SECRET, wait_until
+from tests.web.support import api_token
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(300)]
 COUNT = 24
@@ -32,15 +31,6 @@ def postgres(action: str) -> None:
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
                    check=True, capture_output=True, timeout=120)
-
-
-def api_token(database_url: str) -> str:
-    database = Database(database_url)
-    try:
-        with database.transaction() as session:
-            return create_token(session, "drill", "read-write", None)[1]
-    finally:
-        database.dispose()
 
 
 def test_database_restart_under_load(stack_factory, amqp_uri):

@@ -6,7 +6,8 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.web import accounts
+from services.common.db import Database
+from services.web import accounts, tokens
 from services.web.context import WebContext
 
 PASSWORD = "correct horse battery staple"
@@ -66,3 +67,14 @@ def sign_in(app: Flask, email: str, password: str = PASSWORD) -> Client:
 
 def with_token(app: Flask, secret: str) -> Client:
     return Client(app.test_client(), {"Authorization": f"Bearer {secret}"})
+
+
+def api_token(database_url: str, name: str = "tests") -> str:
+    """A read-write API token's secret, written straight into the web's tables (for
+    stacks of processes, where there is no app object to sign in to)."""
+    db = Database(database_url)
+    try:
+        with db.transaction() as session:
+            return tokens.create_token(session, name, "read-write", None)[1]
+    finally:
+        db.dispose()
