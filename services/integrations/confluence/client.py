@@ -123,13 +123,17 @@ class ConfluenceClient:
         raise AssertionError("unreachable")
 
     def attach(self, page_id: str, name: str, content: bytes, mimetype: str) -> None:
-        """Upload a file under a name new on this page (re-uploads fail, see STACK-NOTES)."""
+        """Upload a file under a name new on this page (re-uploads fail, see STACK-NOTES).
+        A file of that name already there is ours (names are derived from the pinned item):
+        an interrupted writer uploaded it before, and it is left as it is."""
         for attempt in range(1, self.attempts + 1):
             try:
                 self.api.attach_content(content, name, content_type=mimetype, page_id=page_id,
                                         comment="Pinned in the incident's war room")
                 return
             except (requests.RequestException, ApiError) as exc:
+                if not _transient(exc) and self._has_attachment(page_id, name):
+                    return
                 if not _transient(exc) or attempt == self.attempts:
                     raise ConfluenceError(f"could not attach {name}: {_reason(exc)}") from None
                 log.warning("attaching %s failed (%s); retrying", name, _reason(exc))

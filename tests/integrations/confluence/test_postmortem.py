@@ -160,3 +160,14 @@ def test_private_incidents_are_not_published_unless_configured(wiki):
     writer(wiki, other, private_incidents=True).on_resolved(
         resolved_payload(resolved_incident(other, is_private=True)))
     assert len(wiki.children(wiki.parent_id)) == 1
+
+
+def test_an_image_an_interrupted_writer_uploaded_is_kept_not_refused(wiki):
+    client = ConfluenceClient(ConfluenceSettings(wiki.url, wiki.username, wiki.token),
+                              pause=0.01)
+    page = client.create_page("ENG", wiki.parent_id, "Taken over", "<p/>")
+    client.attach(page.id, "incident-12-pin-1.png", PNG, "image/png")
+    client.attach(page.id, "incident-12-pin-1.png", PNG, "image/png")  # the retry's upload
+    [stored] = [p for p in wiki.children(wiki.parent_id) if p.id == page.id]
+    assert [a["title"] for a in stored.attachments] == ["incident-12-pin-1.png"]
+    assert [c.status for c in wiki.calls("attach")] == [200]  # uploaded once, then kept
