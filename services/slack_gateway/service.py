@@ -147,10 +147,11 @@ class SlackGatewayService:
             return
         digest = self.slack.digest.resolve()
         if digest:
+            report = stale_report(payload["incidents"], payload["total"],
+                                  from_iso(payload["reported_at"]), self.slack.config)
             self._retried(f"slack_gateway:{payload['event_id']}",
-                          lambda retry: self.slack.client.chat_postMessage(channel=digest, **stale_report(
-                              payload["incidents"], payload["total"],
-                              from_iso(payload["reported_at"]), self.slack.config)))
+                          lambda retry: self.slack.client.chat_postMessage(channel=digest,
+                                                                           **report))
 
     @on(IncidentEvent.LINK_ADDED)
     def handle_incident_link_added(self, payload: dict) -> None:

@@ -1,8 +1,10 @@
 """Each service killed (SIGKILL) in the middle of a flow and restarted: every flow
 completes, nothing is done twice."""
+import contextlib
 import json
 import time
 
+import psycopg2
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -74,3 +76,42 @@ def test_crashes_in_the_middle_of_flows(stack_factory, amqp_uri):
         assert len(posts_about(fake, "Gateway crash drill")) == 1
     finally:
         rpc.stop()
+
+
+SWEEP = 300  # reminders due at once: a sweep of a few seconds, long enough to kill inside
+
+
+def test_scheduler_killed_mid_sweep_sends_each_reminder_once(stack_factory, amqp_uri,
+                                                              tmp_path):
+    """300 reminders fall due together; the scheduler is SIGKILLed while it claims them
+    and restarted. Each incident gets exactly one reminder: the claims are compare-and-set
+    in `incidents`, so what the dead sweep took is not taken again, and what it had not
+    reached the restarted one takes."""
+    clock = tmp_path / "clock-offset"
+    clock.write_text("0")
+    # Slack off: the outbox and the timeline are the record of the reminders here.
+    stack, _, database_url = stack_factory(SLACK_BOT_TOKEN="",
+                                           INCIDENTBOT_CLOCK_OFFSET_FILE=str(clock))
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+        ids = [rpc.incidents.declare_incident({"description": f"Sweep drill {n}",
+                                               "reporter_id": REPORTER, "severity": "sev1"})["id"]
+               for n in range(SWEEP)]
+
+    def sent() -> dict[int, int]:
+        with contextlib.closing(psycopg2.connect(database_url)) as conn, conn.cursor() as cur:
+            cur.execute("SELECT (payload->>'incident_id')::int, count(*) FROM outbox "
+                        "WHERE event_type = 'update_reminder_due' GROUP BY 1")
+            return dict(cur.fetchall())
+
+    clock.write_text(str(31 * 60))  # past the first reminder (30 minutes) of all of them
+    stack.start("scheduler", "serve", "scheduler")
+    wait_until(lambda: sent(), timeout=60, interval=0.01)
+    stack.kill("scheduler")
+    at_kill = sum(sent().values())
+    print(f"scheduler drill: killed after {at_kill} of {SWEEP} reminders")
+    assert 0 < at_kill < SWEEP  # killed inside the sweep
+    stack.restart("scheduler")
+    wait_until(lambda: sum(sent().values()) == SWEEP, timeout=60)
+    time.sleep(2)  # the restarted sweep is over; a second one would show here
+    counts = sent()
+    assert sorted(counts) == sorted(ids) and set(counts.values()) == {1}
