@@ -16,7 +16,7 @@ from services.common.events import IncidentEvent
 from services.common.timeutil import from_iso
 from services.common.dependencies import ConfigProvider
 from services.incidents import claims, edits, links, outbox, queries, reminders, store, updates
-from services.incidents.exceptions import IncidentError
+from services.incidents.exceptions import IncidentError, InvalidInput
 from services.incidents.schemas import (
     incident_to_dict,
     link_to_dict,
@@ -110,6 +110,32 @@ class IncidentsService:
     def change_description(self, incident_id: int, description: str,
                            actor_id: str | None = None) -> dict:
         return self._change(edits.change_description, incident_id, description, actor_id)
+
+    @rpc(expected_exceptions=IncidentError)
+    def change_incident(self, incident_id: int, changes: dict,
+                        actor_id: str | None = None) -> dict:
+        """Description, severity and status in one transaction: all of them, or none when
+        one is refused (each still gets its own timeline entry and event)."""
+        now = self.clock.now()
+        steps = {
+            "description": lambda s, v: edits.change_description(s, incident_id, v, actor_id),
+            "severity": lambda s, v: store.change_severity(s, incident_id, v, actor_id,
+                                                           self.config, now),
+            "status": lambda s, v: store.change_status(s, incident_id, v, actor_id,
+                                                       self.config, now),
+        }
+        if not isinstance(changes, dict) or not changes or set(changes) - set(steps):
+            raise InvalidInput(f"give one or more of {', '.join(steps)}", "changes")
+
+        def apply_all(session):  # noqa: ANN001, ANN202
+            subject, events = None, []
+            for field, step in steps.items():
+                if field in changes:
+                    subject, more = step(session, changes[field])
+                    events += more
+            return subject, events
+
+        return self._change(apply_all)
 
     @rpc(expected_exceptions=IncidentError)
     def change_status(self, incident_id: int, status: str, actor_id: str | None = None) -> dict:

@@ -34,14 +34,11 @@ def declare(who: Principal, fields: dict) -> dict:
 
 
 def change_incident(who: Principal, incident_id: int, changes: dict) -> dict:
-    """Apply description, severity and status changes (each on the timeline)."""
+    """Apply description, severity and status changes together, or none of them (each
+    on the timeline)."""
     if not changes or set(changes) - set(INCIDENT_FIELDS):
         raise InvalidRequest(f"give one or more of {', '.join(INCIDENT_FIELDS)}", None)
-    backend, incident = _web().backend, None
-    for field, method in (("description", "change_description"),
-                          ("severity", "change_severity"), ("status", "change_status")):
-        if field in changes:
-            incident = backend.incidents(method, incident_id, changes[field], who.actor_id)
+    incident = _web().backend.incidents("change_incident", incident_id, changes, who.actor_id)
     _audit(who, "incident.changed", f"incident:{incident_id}", **changes)
     return incident
 

@@ -105,6 +105,19 @@ def test_change_description_status_and_severity(responder, viewer, people):
     assert resolved["resolved_at"]
 
 
+def test_a_change_with_one_bad_field_changes_nothing(responder, viewer):
+    incident = declare(responder, severity="sev3")
+    path = f"/incidents/{incident['id']}"
+    before = viewer.get(f"{path}/timeline").json["total"]
+    refused = responder.patch(path, {"description": "Renamed", "severity": "sev9",
+                                     "status": "identified"})
+    assert refused.status_code == 400 and refused.json["field"] == "severity"
+    after = viewer.get(path).json
+    assert (after["description"], after["severity"], after["status"]) == (
+        incident["description"], "sev3", incident["status"])
+    assert viewer.get(f"{path}/timeline").json["total"] == before
+
+
 def test_assign_role(responder, viewer):
     incident = declare(responder)
     path = f"/incidents/{incident['id']}/roles/incident_commander"
