@@ -1,8 +1,10 @@
-"""What the vendor fakes (PagerDuty, Statuspage) share: a threaded HTTP(S) server on an
-ephemeral loopback port that records every request with its body, and knobs to answer
-429 with Retry-After, 5xx, or to hang. Subclasses implement `dispatch`.
+"""What the vendor fakes (PagerDuty, Statuspage, Zoom, Confluence) share: a threaded
+HTTP(S) server on an ephemeral loopback port that records every request with its body,
+and knobs to answer 429 with Retry-After, 5xx, to hang, or to lose an answer.
 
-For TLS, pass `tls=` an SSLContext from tests.fakes.tls_files.
+Subclasses implement `dispatch`; they may key faults otherwise than "METHOD path"
+(`route_of`), record their own kind of request (`record_type`) and answer JSON, or text
+when the payload is a str. For TLS, pass `tls=` an SSLContext from tests.fakes.tls_files.
 """
 
 from __future__ import annotations
@@ -15,52 +17,24 @@ import ssl
 import threading
 from dataclasses import dataclass, field
 from time import monotonic
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
-@dataclass
-class Recorded:
-    """One request as the fake received it, and what it answered."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
-    status: int = 0  # 0 while still being answered (or hanging)
-    response: Any = None
-    time: float = 0.0  # time.monotonic() at arrival, in the fake's process
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
-
-
-@dataclass
-class _Fault:
-    status: int = 0
-    retry_after: float | None = None
-    hang: float = 0.0
-    body: Any = None
-
-
-class ApiError(Exception):
-    """Raised by a fake's handlers: answered as `status` with `body`."""
-
-    def __init__(self, status: int, body: Any):
-        super().__init__(status, body)
-        self.status, self.body = status, body
+Answer = tuple[int, dict[str, str], Any]  # status, extra headers, payload
 
 
 @dataclass
 class Request:
     method: str
-    path: str
+    path: str  # without the fake's base path
     query: dict[str, list[str]]
     headers: dict[str, str]
-    body: Any
+    body: Any  # parsed JSON, else the text
     params: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""  # the body as sent (multipart, form-encoded...)
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
@@ -68,6 +42,36 @@ class Request:
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
         return values[-1] if values else default
+
+    def json(self) -> Any:
+        return json.loads(self.raw) if self.raw else None
+
+
+@dataclass
+class Recorded(Request):
+    """One request as the fake received it, and what it answered."""
+
+    status: int = 0  # 0 while still being answered, hanging, or never answered
+    response: Any = None
+    time: float = 0.0  # time.monotonic() at arrival, in the fake's process
+    route: str = ""  # what faults are keyed by: `JsonApiFake.route_of`
+
+
+@dataclass
+class _Fault:
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    hang: float = 0.0
+    then: str = "answer"  # after the hang: "answer", "drop" or "lose" (see the knobs)
+
+
+class ApiError(Exception):
+    """Raised by a fake's handlers: answered as `status` with `body` (and `headers`)."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None):
+        super().__init__(status, body)
+        self.status, self.body, self.headers = status, body, dict(headers or {})
 
 
 class _Server(ThreadingHTTPServer):
@@ -93,42 +97,31 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass  # fake.requests is the log
 
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def _serve(self, method: str) -> None:
+    def _serve(self) -> None:
+        fake, method = self.server.fake, self.command
+        if method not in fake.methods:  # as http.server answers a method it lacks
+            self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"Unsupported method ({method!r})")
+            return
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        answer = self.server.fake.handle(method, url.path, parse_qs(url.query), dict(self.headers),
-                                         body)
-        if answer is None:  # stopped while hanging: drop the connection
+        answer = fake.handle(method, url.path, parse_qs(url.query), dict(self.headers), raw)
+        if answer is None:  # dropped (a hang, a lost answer, or stopped): no answer at all
             self.close_connection = True
             return
         status, headers, payload = answer
-        data = b"" if payload is None else json.dumps(payload).encode()
+        if isinstance(payload, str):
+            content_type, data = "text/plain", payload.encode()
+        else:
+            content_type = fake.content_type
+            data = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
+        for name, value in {"Content-Type": content_type, **headers,
+                            "Content-Length": str(len(data))}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
 
 class JsonApiFake:
@@ -136,6 +129,11 @@ class JsonApiFake:
 
     name = "vendor"
     base_path = ""
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")  # others get http.server's 501
+    content_type = "application/json; charset=utf-8"
+    record_type: type[Recorded] = Recorded
+    default_retry_after: float | None = 1  # for a 429 fault given none (None: no header)
+    hang_then = "answer"  # what hang() does once the time is up, unless told
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  tls: ssl.SSLContext | None = None) -> None:
@@ -180,20 +178,38 @@ class JsonApiFake:
         return self.root_url + self.base_path
 
     # knobs -------------------------------------------------------------------------------
-    def fail(self, route: str, status: int, retry_after: float | None = None, times: int = 1,
-             body: Any = None) -> None:
+    def fail(self, route: str, status: int, retry_after: float | str | None = None,
+             times: int = 1, body: Any = None, headers: dict[str, str] | None = None) -> None:
         """Answer the next `times` requests matching `route` ("POST /incidents", globs
-        allowed, paths without the base path) with `status` (429 gets Retry-After)."""
+        allowed, paths without the base path; or what `route_of` gives) with `status` and
+        `body` (else `error_body`). Retry-After: `retry_after` in whole seconds, or a str
+        as it is; a 429 without one gets `default_retry_after`."""
+        headers = dict(headers or {})
         if status == 429 and retry_after is None:
-            retry_after = 1
-        with self._lock:
-            self._faults.setdefault(route, []).extend(
-                _Fault(status, retry_after, 0.0, body) for _ in range(times))
+            retry_after = self.default_retry_after
+        if retry_after is not None:
+            headers["Retry-After"] = (retry_after if isinstance(retry_after, str)
+                                      else str(int(retry_after)))
+        self._inject(route, times, _Fault(status, headers, body))
 
-    def hang(self, route: str, seconds: float, times: int = 1) -> None:
-        """Hold the next `times` matching requests for `seconds`, then answer normally."""
+    def hang(self, route: str, seconds: float = 30.0, times: int = 1,
+             then: str | None = None) -> None:
+        """Hold the next `times` matching requests for `seconds` (or until stop), then
+        `then`: "answer" (carried out, answered late) or "drop" (the connection is closed,
+        the request never carried out); by default the fake's `hang_then`."""
+        assert (then or self.hang_then) in ("answer", "drop"), then
+        self._inject(route, times, _Fault(hang=seconds, then=then or self.hang_then))
+
+    def lose_answer(self, route: str, hold: float = 60.0, times: int = 1) -> None:
+        """Carry out the next `times` matching requests at once, but hold their answer for
+        `hold` seconds (or until stop) and then close the connection without it: as when
+        the caller dies before the answer arrives. Their record keeps status 0."""
+        self._inject(route, times, _Fault(hang=hold, then="lose"))
+
+    def _inject(self, route: str, times: int, fault: _Fault) -> None:
         with self._lock:
-            self._faults.setdefault(route, []).extend(_Fault(hang=seconds) for _ in range(times))
+            self._faults.setdefault(route, []).extend(copy.deepcopy(fault)
+                                                      for _ in range(times))
 
     def clear_failures(self) -> None:
         with self._lock:
@@ -211,35 +227,51 @@ class JsonApiFake:
                 if (method is None or r.method == method)
                 and (path is None or fnmatch.fnmatchcase(r.path, path))]
 
+    def calls_to(self, route: str | None = None) -> list[Recorded]:
+        """Recorded requests whose `route` (see `route_of`) is that one."""
+        return [r for r in self.requests if route is None or r.route == route]
+
     def reset_requests(self) -> None:
         with self._lock:
             self._records.clear()
 
     # serving -----------------------------------------------------------------------------
-    def handle(self, method: str, path: str, query: dict, headers: dict, body: Any
-               ) -> tuple[int, dict[str, str], Any] | None:
+    def handle(self, method: str, path: str, query: dict, headers: dict, raw: bytes
+               ) -> Answer | None:
+        """The answer to one request; None to drop the connection without one."""
         path = path[len(self.base_path):] if path.startswith(self.base_path) else path
-        record = Recorded(method, path, query, headers, copy.deepcopy(body), time=monotonic())
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        request = Request(method, path, query, headers, body, raw=raw)
+        record = self.record_type(method, path, query, headers, copy.deepcopy(body), raw=raw,
+                                  route=self.route_of(request), time=monotonic())
         with self._lock:
             self._records.append(record)
-            fault = self._take_fault(f"{method} {path}")
-        if fault and fault.hang and self._stopped.wait(fault.hang):
+            fault = self._take_fault(record.route)
+        if fault and fault.hang and fault.then != "lose":
+            stopped = self._stopped.wait(fault.hang)
+            if stopped or fault.then == "drop":
+                return None
+        status, extra, payload = self._answer(request, fault)
+        if fault and fault.then == "lose":  # carried out; the answer never leaves
+            self._stopped.wait(fault.hang)
             return None
-        extra: dict[str, str] = {}
-        if fault and fault.status:
-            status = fault.status
-            payload = fault.body if fault.body is not None else self.error_body(status)
-            if fault.retry_after is not None:
-                extra["Retry-After"] = str(int(fault.retry_after))
-        else:
-            try:
-                with self._lock:
-                    status, payload = self.dispatch(Request(method, path, query, headers, body))
-            except ApiError as exc:
-                status, payload = exc.status, exc.body
         with self._lock:
             record.status, record.response = status, copy.deepcopy(payload)
         return status, extra, payload
+
+    def _answer(self, request: Request, fault: _Fault | None) -> Answer:
+        if fault and fault.status:
+            payload = fault.body if fault.body is not None else self.error_body(fault.status)
+            return fault.status, dict(fault.headers), payload
+        try:
+            with self._lock:
+                status, payload = self.dispatch(request)
+        except ApiError as exc:
+            return exc.status, exc.headers, exc.body
+        return status, {}, payload
 
     def _take_fault(self, route: str) -> _Fault | None:
         for pattern, queue in self._faults.items():
@@ -247,7 +279,13 @@ class JsonApiFake:
                 return queue.pop(0)
         return None
 
+    def route_of(self, request: Request) -> str:
+        """What `fail`, `hang` and `lose_answer` match (as a glob) for this request."""
+        return f"{request.method} {request.path}"
+
     def dispatch(self, request: Request) -> tuple[int, Any]:
+        """(status, payload) for a request no fault took, under the fake's lock; raise
+        ApiError to refuse it."""
         raise NotImplementedError
 
     def error_body(self, status: int) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from dataclasses import dataclass
 
 import psycopg2
@@ -61,44 +60,6 @@ integrations:
     parent_page: Postmortems
 """
 FROM = "incident-bot@example.com"
-HOLD_SECONDS = 60.0  # a lost answer is held this long at most (released at teardown)
-
-
-class _LosesAnAnswer:
-    """For the Zoom and Confluence fakes, whose own `hang()` drops a request without
-    carrying it out: here the next write of a kind is carried out, and its answer is
-    held back and then dropped, as when the process that asked dies before it arrives."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._losing: set[str] = set()
-        self._released = threading.Event()
-
-    def lose_next_answer(self, kind: str) -> None:
-        self._losing.add(kind)
-
-    def release(self) -> None:
-        self._released.set()
-
-    def handle(self, request):  # noqa: ANN001, ANN201
-        answer = super().handle(request)
-        if self.kind_of(request) in self._losing:
-            self._losing.discard(self.kind_of(request))
-            self._released.wait(HOLD_SECONDS)
-            return None
-        return answer
-
-
-class ZoomLosingAnswers(_LosesAnAnswer, ZoomFake):
-    @staticmethod
-    def kind_of(request) -> str:  # noqa: ANN001
-        return request.endpoint  # "token" or "meetings"
-
-
-class ConfluenceLosingAnswers(_LosesAnAnswer, ConfluenceFake):
-    @staticmethod
-    def kind_of(request) -> str:  # noqa: ANN001
-        return request.op  # "search", "create", "attach"...
 
 
 @dataclass
@@ -109,8 +70,8 @@ class World:
     rpc: object
     pd: PagerDutyFake
     sp: StatuspageFake
-    zoom: ZoomLosingAnswers
-    wiki: ConfluenceLosingAnswers
+    zoom: ZoomFake
+    wiki: ConfluenceFake
     parent_id: str
     database_url: str
     amqp_uri: str
@@ -152,7 +113,7 @@ def vendor_world(amqp_uri, tmp_path_factory):
     pd.add_service("Checkout API", pd.add_escalation_policy("Platform", "PPLATFM"), "PCHECKT")
     sp = StatuspageFake()
     sp.add_component("Checkout", component_id="chk000000001")
-    zoom, wiki = ZoomLosingAnswers(), ConfluenceLosingAnswers()
+    zoom, wiki = ZoomFake(), ConfluenceFake()
     for fake in (pd, sp, zoom, wiki):
         fake.start()
     wiki.add_space("ENG", "Engineering")
@@ -179,8 +140,6 @@ def vendor_world(amqp_uri, tmp_path_factory):
                         rpc, pd, sp, zoom, wiki, parent_id, database_url, amqp_uri,
                         api_token(database_url, "crash drill"))
     finally:
-        zoom.release()
-        wiki.release()
         stack.stop()
         print(stack.logs())
         for fake in (slack, pd, sp, zoom, wiki):

@@ -70,7 +70,7 @@ def test_zoom_killed_while_creating_the_meeting(world):
     posted and pinned once in the war room; the first meeting is never shared."""
     rpc, zoom = world.rpc, world.zoom
     before = len(zoom.meetings)
-    zoom.lose_next_answer("meetings")
+    zoom.lose_answer("meetings")
     channel = declare(world.slack, world.sender, "Meeting crash drill")
     incident = stored_incident(rpc.incidents, channel["id"])
     wait_until(lambda: in_flight(zoom.calls("meetings")), timeout=20)
@@ -99,7 +99,7 @@ def test_confluence_killed_while_writing_the_postmortem(world):
     rpc, wiki = world.rpc, world.wiki
     channel = declare(world.slack, world.sender, "Postmortem crash drill")
     incident = stored_incident(rpc.incidents, channel["id"])
-    wiki.lose_next_answer("create")
+    wiki.lose_answer("create")
     resolved_at = rpc.incidents.change_status(incident["id"], "resolved",
                                               REPORTER)["resolved_at"]
     wait_until(lambda: in_flight(wiki.calls("create")), timeout=30)
