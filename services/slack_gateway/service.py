@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from services.common.bus import timed_rpc_proxy
 from services.common.events import SOURCE, IncidentEvent
+from services.common.leases import Claims
 from services.common.ops import Ops
 from services.slack_gateway import announcements, statuspage_panel
 from services.common.timeutil import from_iso
@@ -67,28 +68,19 @@ class SlackGatewayService:
         if state == "in_progress":
             eventlet.sleep(RETRY_PAUSE)
             raise RetryLater(key)
-        renewer = eventlet.spawn(self._keep_claim, key)
+        # Renewed while the work runs, so a short lease never lets another replica take
+        # over live work, yet a dead holder's work is picked up soon.
+        claims = Claims(self.incidents, lease_seconds=CLAIM_LEASE_SECONDS)
         try:
-            work(state == "reclaimed")
+            with claims.kept(key):
+                work(state == "reclaimed")
         except Exception:
             try:
                 self.incidents.release_delivery(key)
             finally:
                 eventlet.sleep(RETRY_PAUSE)
             raise
-        finally:
-            renewer.kill()
-        self.incidents.complete_delivery(key)
-
-    def _keep_claim(self, key: str) -> None:
-        """Renew the lease while the work runs, so a short lease still never lets another
-        replica take over live work, yet a dead holder's work is picked up soon."""
-        while True:
-            eventlet.sleep(CLAIM_LEASE_SECONDS / 3)
-            try:
-                self.incidents.renew_delivery(key, lease_seconds=CLAIM_LEASE_SECONDS)
-            except Exception as exc:  # the bus is away: the work itself will fail or finish
-                log.warning("could not renew the claim on %s: %r", key, exc)
+        claims.complete(key)
 
     @on(IncidentEvent.DECLARED)
     def handle_incident_declared(self, payload: dict) -> None:

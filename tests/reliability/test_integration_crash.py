@@ -15,7 +15,7 @@ import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.integrations.leases import LEASE_SECONDS
+from services.common.leases import LEASE_SECONDS
 from services.integrations.statuspage.exceptions import StatuspageError
 from tests.e2e.flows import REPORTER, declare, stored_incident
 from tests.support.stack import wait_http, wait_until

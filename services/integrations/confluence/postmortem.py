@@ -26,7 +26,7 @@ from services.integrations.confluence.content import (
     title_candidates,
 )
 from services.integrations.confluence.render import TemplateProblem, render_postmortem
-from services.integrations.leases import Claims
+from services.common.leases import Claims
 
 log = logging.getLogger(__name__)
 TIMELINE_PAGE = 200

@@ -18,7 +18,7 @@ from services.integrations.confluence.render import (
     load_template,
     template_path,
 )
-from services.integrations.leases import REDELIVERY_PATIENCE, Claims
+from services.common.leases import REDELIVERY_PATIENCE, Claims
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from services.common.dependencies import ConfigProvider
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
 from services.incidents.exceptions import IncidentError
-from services.integrations.leases import REDELIVERY_PATIENCE, Claims
+from services.common.leases import REDELIVERY_PATIENCE, Claims
 from services.integrations.pagerduty import logic, paging
 from services.integrations.pagerduty.client import PagerDutyProvider, require
 from services.integrations.pagerduty.exceptions import InvalidPage, PagerDutyError

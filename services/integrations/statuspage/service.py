@@ -10,7 +10,7 @@ from services.common.dependencies import ConfigProvider
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
 from services.incidents.exceptions import IncidentError
-from services.integrations.leases import REDELIVERY_PATIENCE, Claims
+from services.common.leases import REDELIVERY_PATIENCE, Claims
 from services.integrations.statuspage import logic, publishing
 from services.integrations.statuspage.client import StatuspageProvider, require
 from services.integrations.statuspage.exceptions import StatuspageError

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from services.common.config import Config
-from services.integrations.leases import Claims
+from services.common.leases import Claims
 from services.integrations.zoom.client import ZoomClient, ZoomError
 from services.integrations.zoom.topic import meeting_topic
 

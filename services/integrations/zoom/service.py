@@ -11,7 +11,7 @@ from nameko.rpc import RpcProxy, rpc
 from services.common.dependencies import config_of
 from services.common.events import SOURCE, IncidentEvent
 from services.common.ops import Ops
-from services.integrations.leases import REDELIVERY_PATIENCE, Claims
+from services.common.leases import REDELIVERY_PATIENCE, Claims
 from services.integrations.zoom.client import ZoomClient, ZoomSettings
 from services.integrations.zoom.meetings import MeetingDesk, ZoomState
 

@@ -1,6 +1,6 @@
-"""Claims on integration work that a crash does not lose.
+"""Claims on work that a crash does not lose (the gateway's and the integrations').
 
-Work done for an event (a meeting, a page, a postmortem) is claimed through
+Work done for an event (a war room, a meeting, a page, a postmortem) is claimed through
 `incidents.claim_delivery` with a short lease, which a green thread renews while the
 work runs. A holder killed mid-work (SIGKILL: no code of its runs) stops renewing, so its
 claim lapses within LEASE_SECONDS. nameko acknowledges an event only once its handler
