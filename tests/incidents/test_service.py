@@ -52,9 +52,12 @@ def test_declare_over_rpc_publishes_the_event(services, rpc, pg_db):
     assert kind == "declared"
     assert payload["incident_id"] == incident["id"]
     assert payload["incident"]["description"] == "Checkout API returns 500"
-    with pg_db.transaction() as session:
-        row = session.scalar(select(OutboxEvent))
-        assert row.id == payload["event_id"] and row.published_at is not None
+
+    def marked_published():  # marked once the broker confirmed it, maybe after delivery
+        with pg_db.transaction() as session:
+            row = session.scalar(select(OutboxEvent))
+            return row.id == payload["event_id"] and row.published_at is not None
+    assert wait_for(marked_published)
     assert rpc.incidents.get_incident(incident["id"]) == incident
 
 
@@ -97,8 +100,11 @@ def test_backlog_relay_publishes_what_a_crash_left_behind(services, rpc, pg_db):
                                 created_at=utcnow().replace(year=2020)))
     assert wait_for(lambda: len(received) == 2, timeout=15)
     assert received[1][1]["event_id"] == orphan_id
-    with pg_db.transaction() as session:
-        assert session.get(OutboxEvent, orphan_id).published_at is not None
+
+    def marked_published():  # the relay marks the row after the broker confirms it
+        with pg_db.transaction() as session:
+            return session.get(OutboxEvent, orphan_id).published_at is not None
+    assert wait_for(marked_published, timeout=15)
 
 
 def test_concurrent_claims_have_one_winner(services, nameko_config):
