@@ -64,6 +64,17 @@ class Claims:
     def complete(self, key: str) -> None:
         self.incidents.complete_delivery(key)
 
+    def once(self, key: str, work: Callable[[], Any]) -> bool:
+        """Run `work` under the claim on `key` unless it was done or is held elsewhere.
+        The claim completes only when `work` returns: if it raises (or the process dies),
+        the lease lapses and a redelivery does it again. True when `work` ran here."""
+        if not self.take(key):
+            return False
+        with self.kept(key):
+            work()
+        self.complete(key)
+        return True
+
     def _renew(self, key: str) -> None:
         while True:
             eventlet.sleep(self.lease_seconds / 3)

@@ -90,7 +90,7 @@ class SlackGatewayService:
         def open_room(retry: bool) -> None:
             room = WarRoom(self.slack.client, self.incidents, self.slack.config,
                            self.slack.digest.resolve(), statuspage=self.statuspage)
-            room.open(payload["incident_id"], retry=retry)
+            room.open(payload["incident_id"], retry=retry, declared=payload.get("incident"))
 
         self._retried(f"slack_gateway:war_room:{payload['incident_id']}", open_room)
 

@@ -100,10 +100,15 @@ class WarRoom:
         self.digest_channel_id = digest_channel_id
         self.retry = False
 
-    def open(self, incident_id: int, retry: bool = False) -> dict:
-        """`retry`: an earlier attempt for this incident did not finish."""
+    def open(self, incident_id: int, retry: bool = False, declared: dict | None = None) -> dict:
+        """`retry`: an earlier attempt for this incident did not finish. `declared`: the
+        incident as the declared event carried it, which a first attempt can start from
+        (one RPC less before the channel is created: it is on the critical path)."""
         self.retry = retry
-        incident = self.incidents.get_incident(incident_id)
+        if declared is None or retry or declared.get("channel_id"):
+            incident = self.incidents.get_incident(incident_id)
+        else:
+            incident = declared
         if not incident["channel_id"]:
             channel_id, name = create_channel(self.client, incident, self.config.channel_naming,
                                               self.incidents)

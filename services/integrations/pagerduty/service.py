@@ -93,12 +93,9 @@ class PagerDutyService:
         # After a crash mid-page the redelivered event pages again: the incident key
         # brings back the page that went through, which is then recorded.
         key = f"pagerduty:auto_page:{incident_id}"
-        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
-        if not claims.take(key):
-            return
-        with claims.kept(key):
-            paging.auto_page(self.pagerduty, self.incidents, incident_id, services)
-        claims.complete(key)
+        Claims(self.incidents, patience=REDELIVERY_PATIENCE).once(
+            key, lambda: paging.auto_page(self.pagerduty, self.incidents, incident_id,
+                                          services))
 
     @event_handler(SOURCE, IncidentEvent.RESOLVED)
     def handle_incident_resolved(self, payload: dict) -> None:
@@ -109,12 +106,10 @@ class PagerDutyService:
                                                                    kind="pagerduty")):
             return
         key = f"pagerduty:resolve:{payload['event_id']}"
-        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
-        if not claims.take(key):
-            return
-        with claims.kept(key):
+
+        def resolve() -> None:
             count = paging.resolve_pages(self.pagerduty, self.incidents, incident_id)
-        if count:
-            log.info("incident %s resolved: resolved %d PagerDuty incidents", incident_id,
-                     count)
-        claims.complete(key)
+            if count:
+                log.info("incident %s resolved: resolved %d PagerDuty incidents",
+                         incident_id, count)
+        Claims(self.incidents, patience=REDELIVERY_PATIENCE).once(key, resolve)

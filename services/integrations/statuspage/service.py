@@ -66,10 +66,6 @@ class StatuspageService:
                                                                   kind="statuspage")):
             return
         key = f"statuspage:resolve:{payload['event_id']}"
-        claims = Claims(self.incidents, patience=REDELIVERY_PATIENCE)
-        if not claims.take(key):
-            return
-        with claims.kept(key):
-            publishing.resolve(self.statuspage, self.incidents, incident_id,
-                               payload.get("actor_id"))
-        claims.complete(key)
+        Claims(self.incidents, patience=REDELIVERY_PATIENCE).once(
+            key, lambda: publishing.resolve(self.statuspage, self.incidents, incident_id,
+                                            payload.get("actor_id")))
