@@ -29,6 +29,7 @@ from tests.fakes.slack_signing import SlackSender  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.stack import SIGNING_SECRET, Stack  # noqa: E402
 
+from bench.machine import CpuMeter  # noqa: E402
 from bench.slack_watch import Watch, digest_channel_id  # noqa: E402
 
 CRITICAL_CALLS_TO_DIGEST = 2  # conversations.create -> chat.postMessage (digest)
@@ -78,9 +79,11 @@ def main() -> int:
         sender = SlackSender(f"{stack.gateway_url}/slack/events", SIGNING_SECRET)
         watch = Watch(fake, digest_channel_id(fake))
         declare_one(fake, watch, sender, -1)  # warm-up: connections, caches
+        meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()})
         with ThreadPoolExecutor(args.concurrency) as pool:
             results = list(pool.map(lambda n: declare_one(fake, watch, sender, n),
                                     range(args.incidents)))
+        machine, cpu = meter.summary(), meter.per_process()
     finally:
         stack.stop()
         fake.stop()
@@ -106,6 +109,9 @@ def main() -> int:
     ratio = f"; p50 is {statistics.median(to_digest) * 1000 / critical:.2f}x" if critical else ""
     print(f"  critical path to digest      {critical:.0f} ms ({CRITICAL_CALLS_TO_DIGEST} sequential "
           f"Slack calls x {args.delay_ms:.0f} ms){ratio}")
+    print("  CPU per declaration          " + ", ".join(
+        f"{name} {1000 * seconds / args.incidents:.0f} ms" for name, seconds in cpu.items()))
+    print(f"  {machine}")
     return 0
 
 

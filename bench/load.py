@@ -32,6 +32,7 @@ from tests.fakes.slack_signing import SlackSender, state_value_for  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.stack import SIGNING_SECRET, Stack  # noqa: E402
 
+from bench.machine import CpuMeter  # noqa: E402
 from bench.slack_watch import Watch, digest_channel_id  # noqa: E402
 
 CRITICAL_CALLS_TO_DIGEST = 2
@@ -165,12 +166,14 @@ def main() -> int:
         for n in range(4):  # war rooms for the updates to go to
             load.declare(-n - 1)
         load.rooms = [c["id"] for c in fake.channels if c.get("name", "").startswith("inc-")]
+        meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()})
         for rate in args.rates:
             rows.append(run_rate(load, rate, args.seconds))
             time.sleep(2)  # a backlog still there after 2 s is growth, not events in flight
             backlog = requests.get(f"{stack.ops_url('incidents')}/metrics").text
             rows[-1]["backlog"] = next((float(line.split()[-1]) for line in backlog.splitlines()
                                         if line.startswith("incidentbot_outbox_backlog ")), 0)
+        machine, cpu = meter.summary(), meter.per_process()
         memory = {name: rss_mb(proc.pid) for name, proc in stack.procs.items()}
     finally:
         stack.stop()
@@ -192,6 +195,10 @@ def main() -> int:
     print(f"critical path to digest: {critical:.0f} ms ({CRITICAL_CALLS_TO_DIGEST} sequential "
           f"Slack calls); memory (RSS) after the run: " +
           ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items()))
+    requests_sent = sum(len(row["acks"]) for row in rows)
+    print("CPU per request (all rates): " + ", ".join(
+        f"{name} {1000 * seconds / max(1, requests_sent):.1f} ms" for name, seconds in cpu.items()))
+    print(machine)
     for row in rows:
         for reason, count in sorted(row["reasons"].items()):
             print(f"errors at {row['rate']:.0f} req/s: {count} x {reason}")

@@ -37,7 +37,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Kept connections cover a busy service's usual concurrency: an overflow connection
+    # is closed when given back, so a pool smaller than the load opens a PostgreSQL
+    # backend (a fork) for most transactions (seen: ~6 new backends a second at 20
+    # requests a second with 10 kept). The ceiling, 30 per process, is unchanged.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=10)
 
 
 class Database:

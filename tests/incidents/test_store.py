@@ -132,11 +132,16 @@ def test_list_filters_and_paginates_newest_first(sqlite_db, app_config):
 def test_attach_slack_resources_records_the_war_room_once(sqlite_db, app_config):
     incident, _ = declare(sqlite_db, app_config)
     with sqlite_db.transaction() as session:
-        store.attach_slack_resources(session, incident["id"],
-                                     {"channel_id": "C0WAR", "channel_name": "inc-x"})
+        _, events = store.attach_slack_resources(
+            session, incident["id"], {"channel_id": "C0WAR", "channel_name": "inc-x"})
+        assert [e.payload["changed"] for e in events] == [["channel_id", "channel_name"]]
     with sqlite_db.transaction() as session:
         _, events = store.attach_slack_resources(session, incident["id"], {"channel_id": "C0WAR"})
         assert events == []
+        # Message timestamps are stored, but no other service shows them: no event.
+        stored, events = store.attach_slack_resources(
+            session, incident["id"], {"control_panel_ts": "1.0001", "digest_ts": "2.0002"})
+        assert events == [] and stored.control_panel_ts == "1.0001"
         assert store.by_channel(session, "C0WAR").id == incident["id"]
     rows, _ = _timeline(sqlite_db, incident["id"])
     assert [r.kind for r in rows] == ["declared", "channel_created"]

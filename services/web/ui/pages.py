@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from services.web import actions, inputs
 from services.web.api.incidents import list_filters
@@ -22,9 +22,17 @@ def _web():  # noqa: ANN202
     return current_app.extensions["web"]
 
 
+@ui.before_request
+def note_live_counter() -> None:
+    """The live-update counter as the request starts, before any data is read: a change
+    heard while the page is being built is then newer than the page says it is, so the
+    browser's live stream, on connecting, sees it missed something and refreshes."""
+    g.live_since = _web().hub.last_id
+
+
 def render(template: str, **context):  # noqa: ANN003, ANN201
-    """Every page carries the live-update counter it was rendered after."""
-    return render_template(template, live_since=_web().hub.last_id, **context)
+    """Every page carries the live-update counter its data is at least as new as."""
+    return render_template(template, live_since=g.get("live_since", 0), **context)
 
 
 @ui.get("/")
