@@ -92,8 +92,10 @@ class Stack:
         self.procs[name] = proc
         return proc
 
-    def start_distributed(self) -> None:
-        for name in ("incidents", "slack_gateway", "scheduler", "web"):
+    def start_distributed(self, integrations: tuple[str, ...] = ()) -> None:
+        """The core services, each its own process, and the named integration services
+        (not configured for any vendor unless the environment says so)."""
+        for name in ("incidents", "slack_gateway", "scheduler", "web", *integrations):
             self.start(name, "serve", name)
         self.wait_ready()
 
