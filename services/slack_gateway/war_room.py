@@ -109,19 +109,27 @@ class WarRoom:
             incident = self.incidents.get_incident(incident_id)
         else:
             incident = declared
+        recorded = None
         if not incident["channel_id"]:
             channel_id, name = create_channel(self.client, incident, self.config.channel_naming,
                                               self.incidents)
-            incident = self.incidents.attach_slack_resources(incident_id, channel_id=channel_id,
-                                                             channel_name=name)
+            # Recorded while the room fills up, not before: the digest post is one RPC
+            # nearer. Should recording fail, the retry finds this channel by its name
+            # and the posts by their metadata, and records it then.
+            recorded = eventlet.spawn(self.incidents.attach_slack_resources, incident_id,
+                                      channel_id=channel_id, channel_name=name)
+            incident = {**incident, "channel_id": channel_id, "channel_name": name}
         steps: dict[str, Callable[[dict], None]] = {
+            "record_channel": lambda _: recorded and recorded.wait(),
             "topic": self._set_topic,
             "invite": self._invite,
             "control_panel": self._post_control_panel,
             "digest": self._post_digest,
             "reporter_notice": self._notify_reporter,
             "source_reply": self._reply_to_source,
-            "links": self._post_links,
+            # Links added before the channel existed (their own events found no room) are
+            # in the incident as recorded with the channel, not in the declared snapshot.
+            "links": lambda snapshot: self._post_links(recorded.wait() if recorded else snapshot),
             "statuspage_prompt": self._prompt_statuspage,
         }
         pool = eventlet.GreenPool(len(steps))
