@@ -165,3 +165,21 @@ def test_pages_are_readable_on_a_phone(viewer):
     assert css.status_code == 200 and "@media (max-width" in css.text
     script = viewer.http.get("/static/app.js")
     assert script.status_code == 200 and "EventSource" in script.text
+
+
+def test_a_change_heard_while_a_page_is_built_makes_the_page_out_of_date(app, viewer,
+                                                                         incident, monkeypatch):
+    """The page's live counter is read before its data: a change that arrives meanwhile
+    is newer than the page, so the browser, on connecting, sees it missed it."""
+    web = web_of(app)
+    fetch = type(web.backend).incidents
+
+    def fetch_then_hear_a_change(self, method, *args, **kwargs):
+        answer = fetch(self, method, *args, **kwargs)
+        web.hub.publish("incident_slack_resources_attached", {"incident_id": incident["id"]})
+        return answer
+    monkeypatch.setattr(type(web.backend), "incidents", fetch_then_hear_a_change)
+    page = viewer.http.get(f"/incidents/{incident['id']}")
+    assert page.status_code == 200
+    since = int(re.search(r'data-live-since="(\d+)"', page.text).group(1))
+    assert since < web.hub.last_id
