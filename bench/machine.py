@@ -44,23 +44,47 @@ def _process_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _command_seconds(command: str) -> float:
+    """CPU time used so far by every running process of that command name (PostgreSQL's
+    backends, RabbitMQ's VM); a process that exits during the run takes its share along."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.find("(") + 1:text.rfind(")")]
+        if name == command:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+SHARED = {"rabbitmq": "beam.smp", "postgresql": "postgres"}
+
+
 class CpuMeter:
-    """CPU use of the whole machine, and of each named process, from creation to
-    summary()/per_process()."""
+    """CPU use of the whole machine, of each named process, of RabbitMQ, PostgreSQL and
+    the benchmark's own process, from creation to summary()/per_process()."""
 
     def __init__(self, pids: dict[str, int] | None = None) -> None:
         self.calibration = calibration_ms()
         self.pids = dict(pids or {})
         self.before = _cpu_ticks()
         self.process_before = {name: _process_seconds(pid) for name, pid in self.pids.items()}
+        self.process_before["benchmark (fakes, senders)"] = _process_seconds(os.getpid())
+        self.shared_before = {name: _command_seconds(cmd) for name, cmd in SHARED.items()}
 
     def per_process(self) -> dict[str, float]:
         """CPU seconds each process used since the meter was made."""
         used = {}
-        for name, pid in self.pids.items():
+        pids = {**self.pids, "benchmark (fakes, senders)": os.getpid()}
+        for name, pid in pids.items():
             now, before = _process_seconds(pid), self.process_before.get(name)
             if now is not None and before is not None:
                 used[name] = now - before
+        for name, command in SHARED.items():
+            used[name] = _command_seconds(command) - self.shared_before[name]
         return used
 
     def summary(self) -> str:
