@@ -18,6 +18,7 @@ from services.common.bus import (
     reconnect_quickly,
     survive_lost_acks,
     survive_lost_replies,
+    transient_rpc_requests,
 )
 from services.common.config import load_config
 
@@ -99,6 +100,7 @@ def run_containers(containers: list[ServiceContainer]) -> None:
     reconnect_quickly()
     survive_lost_replies()
     survive_lost_acks()
+    transient_rpc_requests()
     stop = eventlet.Event()
 
     def on_signal(signum, frame):  # noqa: ANN001, ANN202
