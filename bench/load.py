@@ -29,7 +29,6 @@ from services.incidents.migrate import upgrade  # noqa: E402
 from tests.e2e.conftest import make_fake, slack_env  # noqa: E402
 from tests.e2e.flows import REPORTER, declare_values  # noqa: E402
 from tests.fakes.slack_signing import SlackSender, state_value_for  # noqa: E402
-from services.runner import INTEGRATIONS  # noqa: E402
 from tests.support import infra  # noqa: E402
 from tests.support.stack import SIGNING_SECRET, Stack  # noqa: E402
 
@@ -161,10 +160,7 @@ def main() -> int:
                    "LOG_LEVEL": "WARNING"}, Path(tempfile.mkdtemp()))
     rows = []
     try:
-        # As deployed: every service runs, the integrations with no vendor configured
-        # (config.yaml enables Statuspage; a missing statuspage service would make each
-        # war room ask a service that is not there).
-        stack.start_distributed(integrations=tuple(INTEGRATIONS))
+        stack.start_deployed()
         sender = SlackSender(f"{stack.gateway_url}/slack/events", SIGNING_SECRET)
         load = Load(fake, sender, Watch(fake, digest_channel_id(fake)))
         for n in range(4):  # war rooms for the updates to go to

@@ -35,13 +35,18 @@ def calibration_ms(rounds: int = 5) -> float:
     return best * 1000
 
 
+def _stat_seconds(stat: str) -> float:
+    """User + system CPU seconds from the text of a /proc/PID/stat file."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _process_seconds(pid: int) -> float | None:
     """CPU time (user + system) a process has used so far."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return _stat_seconds(Path(f"/proc/{pid}/stat").read_text())
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _command_seconds(command: str) -> float:
@@ -53,10 +58,8 @@ def _command_seconds(command: str) -> float:
             text = stat.read_text()
         except OSError:
             continue
-        name = text[text.find("(") + 1:text.rfind(")")]
-        if name == command:
-            fields = text.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if text[text.find("(") + 1:text.rfind(")")] == command:
+            total += _stat_seconds(text)
     return total
 
 
@@ -69,17 +72,15 @@ class CpuMeter:
 
     def __init__(self, pids: dict[str, int] | None = None) -> None:
         self.calibration = calibration_ms()
-        self.pids = dict(pids or {})
+        self.pids = {**(pids or {}), "benchmark (fakes, senders)": os.getpid()}
         self.before = _cpu_ticks()
         self.process_before = {name: _process_seconds(pid) for name, pid in self.pids.items()}
-        self.process_before["benchmark (fakes, senders)"] = _process_seconds(os.getpid())
         self.shared_before = {name: _command_seconds(cmd) for name, cmd in SHARED.items()}
 
     def per_process(self) -> dict[str, float]:
         """CPU seconds each process used since the meter was made."""
         used = {}
-        pids = {**self.pids, "benchmark (fakes, senders)": os.getpid()}
-        for name, pid in pids.items():
+        for name, pid in self.pids.items():
             now, before = _process_seconds(pid), self.process_before.get(name)
             if now is not None and before is not None:
                 used[name] = now - before

@@ -11,6 +11,8 @@ from pathlib import Path
 import requests
 import yaml
 
+from services.runner import INTEGRATIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-e2e"
@@ -98,6 +100,12 @@ class Stack:
         for name in ("incidents", "slack_gateway", "scheduler", "web", *integrations):
             self.start(name, "serve", name)
         self.wait_ready()
+
+    def start_deployed(self) -> None:
+        """Every service its own process, as deployed; the integrations with no vendor
+        configured (config.yaml enables Statuspage: without a statuspage service, each
+        war room would ask a service that is not there)."""
+        self.start_distributed(integrations=tuple(INTEGRATIONS))
 
     def start_embedded(self) -> None:
         self.start("all", "run")
